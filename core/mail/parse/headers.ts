@@ -1,8 +1,6 @@
 // Header-level decoding that mailparser does not do for us: raw 8-bit header bytes
 // (UTF-8 when valid, else Windows-1252), RFC 2047 encoded words and folding.
-
-const utf8Strict = new TextDecoder('utf-8', { fatal: true })
-const latin = new TextDecoder('windows-1252')
+import { decodeBytes, decodeCharset } from './charset.ts'
 
 /** Byte offset where the body starts (after the blank line), or raw.length. */
 export function headerEnd(raw: Buffer): number {
@@ -14,53 +12,7 @@ export function headerEnd(raw: Buffer): number {
   return raw.length
 }
 
-function hasHighBytes(buf: Buffer): boolean {
-  for (const b of buf) if (b >= 0x80) return true
-  return false
-}
-
-/** Decode bytes as UTF-8 when they are valid UTF-8, else as Windows-1252 (a superset of Latin-1). */
-export function decodeBytes(buf: Buffer): string {
-  if (!hasHighBytes(buf)) return buf.toString('latin1')
-  try {
-    return utf8Strict.decode(buf)
-  } catch {
-    return latin.decode(buf)
-  }
-}
-
-/**
- * Rewrites the top-level header block so every line is valid UTF-8: mailparser reads raw
- * header bytes as UTF-8 only, which turns Latin-1 names and subjects into U+FFFD.
- */
-export function normalizeHeaderBytes(raw: Buffer): Buffer {
-  const end = headerEnd(raw)
-  const head = raw.subarray(0, end)
-  if (!hasHighBytes(head)) return raw
-  const parts: Buffer[] = []
-  let start = 0
-  while (start < head.length) {
-    let nl = head.indexOf(0x0a, start)
-    if (nl < 0) nl = head.length - 1
-    const line = head.subarray(start, nl + 1)
-    parts.push(hasHighBytes(line) ? Buffer.from(decodeBytes(line), 'utf8') : line)
-    start = nl + 1
-  }
-  parts.push(raw.subarray(end))
-  return Buffer.concat(parts)
-}
-
-function decoderFor(charset: string): TextDecoder {
-  const cs = charset.toLowerCase().replace(/\*.*$/, '')
-  const alias: Record<string, string> = { 'ks_c_5601-1987': 'euc-kr', 'x-sjis': 'shift_jis', 'unicode-1-1-utf-7': 'utf-8', gb2312: 'gbk' }
-  try {
-    return new TextDecoder(alias[cs] ?? cs)
-  } catch {
-    return latin
-  }
-}
-
-function decodeQ(text: string): Buffer {
+export function decodeQ(text: string): Buffer {
   const bytes: number[] = []
   for (let i = 0; i < text.length; i++) {
     const c = text[i]
@@ -85,7 +37,7 @@ export function decodeWords(value: string): string {
   let out = ''
   let last = 0
   const flush = (): void => {
-    for (const c of chunks) out += decoderFor(c.charset).decode(c.bytes)
+    for (const c of chunks) out += decodeCharset(c.bytes, c.charset)
     chunks.length = 0
   }
   for (const m of value.matchAll(encodedWord)) {

@@ -4,7 +4,9 @@ import { createHash } from 'node:crypto'
 import { simpleParser } from 'mailparser'
 import type { AddressObject, Attachment, ParsedMail } from 'mailparser'
 import { classifyMessage } from './classify.ts'
-import { normalizeHeaderBytes, parseHeaderBlock, headerValue } from './headers.ts'
+import { decodeUtf7 } from './charset.ts'
+import { parseHeaderBlock, headerValue } from './headers.ts'
+import { repairMimeBytes } from './mime-repair.ts'
 import { htmlToMarkdown, sanitizeMailHtml } from './html.ts'
 import { trimReply } from './trim-reply.ts'
 import { extractUuencoded } from './uuencode.ts'
@@ -78,9 +80,12 @@ function splitAttachments(mail: ParsedMail): { files: ParsedAttachment[]; report
   return { files, reports }
 }
 
-function bodies(mail: ParsedMail): { text: string | null; html: string | null; trimSource: string; uu: ParsedAttachment[] } {
-  const rawHtml = typeof mail.html === 'string' && mail.html.trim() ? mail.html : null
-  let text = typeof mail.text === 'string' ? mail.text : null
+// mailparser refuses to decode UTF-7 bodies (a UTF-7 "+ADw-script" would become markup);
+// we decode them, and sanitise HTML afterwards anyway.
+function bodies(mail: ParsedMail, utf7: boolean): { text: string | null; html: string | null; trimSource: string; uu: ParsedAttachment[] } {
+  const htmlBody = typeof mail.html === 'string' && mail.html.trim() ? mail.html : null
+  const rawHtml = htmlBody && utf7 ? decodeUtf7(htmlBody) : htmlBody
+  let text = typeof mail.text === 'string' ? (utf7 ? decodeUtf7(mail.text) : mail.text) : null
   let uu: ParsedAttachment[] = []
   if (text) {
     const extracted = extractUuencoded(text)
@@ -97,12 +102,12 @@ function validDate(d: Date | undefined): Date | null {
 
 /** Parses a raw message. Throws only when the input is not a mail message at all. */
 export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
-  const fixed = normalizeHeaderBytes(raw)
+  const fixed = repairMimeBytes(raw)
   const headers = parseHeaderBlock(fixed)
   const mail = await simpleParser(fixed, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, skipTextLinks: true, keepDeliveryStatus: true })
   const ownId = cleanMessageId(headerValue(headers, 'message-id') ?? mail.messageId)
   const { files, reports } = splitAttachments(mail)
-  const body = bodies(mail)
+  const body = bodies(mail, /charset\s*=\s*"?(?:unicode-1-1-)?utf-7/i.test(fixed.subarray(0, 1_000_000).toString('latin1')))
   const { trimmed, elided } = trimReply(body.trimSource)
   const from = addresses(mail.from)[0] ?? null
   const subject = mail.subject ?? headerValue(headers, 'subject')
