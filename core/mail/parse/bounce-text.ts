@@ -3,6 +3,7 @@
 // bounce subject or wording, or both subject and wording), so human mail that merely
 // mentions a failed delivery is never taken for a bounce.
 import type { BounceInfo, ClassifyInput } from './types.ts'
+import { parseDsn } from './dsn.ts'
 import type { BounceVerdict } from './bounce.ts'
 
 const DAEMON_ADDRESS = /^(?:mailer-daemon|mail-daemon|mailerdaemon|postmaster|poostmaster|mail\.delivery\.system|mdaemon|mailadmin|bounces?)(?:[-+.@]|$)/i
@@ -31,10 +32,11 @@ const BOUNCE_PHRASE = new RegExp([
   '配信できません', '送信できません', '届きませんでした', '宛先不明', '無法投遞', '无法投递', '未能成功投递',
 ].join('|'), 'iu')
 
+// Where the returned copy of the original message starts.
 const ORIGINAL_DELIMITER = new RegExp([
-  '^[ \\t-]*(?:this is a copy of the message|below this line is a copy|original message|message headers follow|returned message',
-  'undelivered message|the original message|headers of the original message|original message follows|copy of the original',
-  'a copy of the original message|content-type: message/rfc822|\\[original message)',
+  '^[ \\t]*-{2,}[^\\n]{0,40}(?:original message|copy of (?:the )?message|unsent message|returned message|undelivered message|message headers?|headers? of)',
+  '^[ \\t]*(?:message headers follow|original message follows|below (?:this line )?is a copy|this is a copy of the message|a copy of the original message|included is a copy of the message)',
+  '^content-type: message/rfc822',
 ].join('|'), 'im')
 
 const TRIGGER = /(?:following (?:recipients?|address(?:\(es\)|es)?)|could not be (?:reached|delivered)|error delivering your mail to|failed permanently|to the following|recipients? (?:address)?:|delivered to:|deliver your message to|unable to deliver)/i
@@ -55,19 +57,33 @@ function explanation(text: string): string {
   return trigger ? head.slice(trigger.index) : head
 }
 
-function recipientsIn(region: string, input: ClassifyInput): string[] {
-  const skip = new Set([input.from?.address, ...(input.headers.get('to') ?? [])].map((a) => (a ?? '').toLowerCase()))
+function recipientsIn(region: string, skipValues: (string | undefined)[]): string[] {
+  const skip = skipValues.map((a) => (a ?? '').toLowerCase()).filter(Boolean)
   const found = new Set<string>()
   for (const line of region.split('\n')) {
     if (/^\s*(?:mail from|from|to|reply-to|sender|message-id|received|return-path)\s*:/i.test(line)) continue
     for (const m of line.matchAll(EMAIL)) {
       const addr = m[0].replace(/\.+$/, '').toLowerCase()
       const before = line.slice(0, m.index ?? 0)
-      if (/[/=]$/.test(before) || DAEMON_ADDRESS.test(addr) || [...skip].some((s) => s && s.includes(addr))) continue
+      if (/[/=]$|(?:generated|expanded) from:?\s*<?$/i.test(before) || DAEMON_ADDRESS.test(addr) || skip.some((s) => s.includes(addr))) continue
       found.add(addr)
     }
   }
   return [...found]
+}
+
+// Prose first (without the bounce's own From/To), then the same allowing the To address
+// (a message bounced back to its own sender), then the returned original's To header.
+function findRecipients(text: string, region: string, input: ClassifyInput): string[] {
+  const dsn = parseDsn(region).filter((r) => !/^(delivered|relayed|expanded)/.test(r.action))
+  if (dsn.length) return [...new Set(dsn.map((r) => r.address))]
+  const strict = recipientsIn(region, [input.from?.address, ...(input.headers.get('to') ?? [])])
+  if (strict.length) return strict
+  const loose = recipientsIn(region, [input.from?.address])
+  if (loose.length) return loose
+  const cut = ORIGINAL_DELIMITER.exec(text)
+  const originalTo = cut ? /^to:[ \t]*([^\n]+)/im.exec(text.slice(cut.index))?.[1] : undefined
+  return originalTo ? recipientsIn(originalTo, [input.from?.address]) : []
 }
 
 function statusIn(region: string, subject: string): { status: string | null; temporary: boolean } {
@@ -89,7 +105,7 @@ export function textBounce(input: ClassifyInput): BounceVerdict | null {
   const failedHeader = input.headers.get('x-failed-recipients')
   if (!((daemon && (bySubject || byPhrase)) || (bySubject && byPhrase) || (failedHeader && (daemon || bySubject || byPhrase)))) return null
   const listed = (failedHeader ?? []).flatMap((v) => v.split(/[,\s]+/)).filter((a) => a.includes('@')).map((a) => a.toLowerCase())
-  const recipients = listed.length ? [...new Set(listed)] : recipientsIn(region, input)
+  const recipients = listed.length ? [...new Set(listed)] : findRecipients(text, region, input)
   const { status, temporary } = statusIn(region, subject)
   const info: BounceInfo = { recipients, status, temporary }
   return { bounce: info, report: true, reason: `MTA bounce text${status ? ', ' + status : ''}` }

@@ -1,6 +1,8 @@
 // Bounce detection from structured reports: RFC 3464 delivery-status parts and Amazon
 // SES JSON notifications. Free-text MTA bounces are handled in bounce-text.ts.
 import { textBounce } from './bounce-text.ts'
+import { DSN_STATUS as STATUS, parseDsn } from './dsn.ts'
+import type { DsnRecipient } from './dsn.ts'
 import type { BounceInfo, ClassifyInput } from './types.ts'
 
 export interface BounceVerdict {
@@ -9,35 +11,6 @@ export interface BounceVerdict {
   /** A machine delivery report of any kind (also successful ones). */
   report: boolean
   reason: string | null
-}
-
-interface DsnRecipient { address: string; action: string; status: string | null }
-
-const STATUS = /(?<![\w.])([245])\.(\d{1,3})\.(\d{1,3})(?![\w]|\.\d)/
-
-function field(block: string, name: string): string | null {
-  const m = new RegExp(`^${name}[ \\t]*:[ \\t]*([^\\n]*(?:\\n[ \\t]+[^\\n]*)*)`, 'im').exec(block)
-  return m ? m[1].replace(/\s+/g, ' ').trim() : null
-}
-
-function addressOf(value: string | null): string | null {
-  if (!value) return null
-  const addr = value.replace(/^[\w-]+\s*;\s*/, '').replace(/[<>"]/g, '').trim()
-  return /^[^\s@]+@[^\s@]+$/.test(addr) ? addr.toLowerCase() : null
-}
-
-/** Parses the per-recipient blocks of an RFC 3464 delivery-status body. */
-export function parseDsn(body: string): DsnRecipient[] {
-  const out: DsnRecipient[] = []
-  for (const block of body.replace(/\r\n?/g, '\n').split(/\n[ \t]*\n/)) {
-    const address = addressOf(field(block, 'Final-Recipient')) ?? addressOf(field(block, 'Original-Recipient'))
-    if (!address) continue
-    const statusField = field(block, 'Status')
-    const diag = field(block, 'Diagnostic-Code') ?? ''
-    const status = STATUS.exec(statusField ?? '')?.[0] ?? STATUS.exec(diag)?.[0] ?? null
-    out.push({ address, action: (field(block, 'Action') ?? '').toLowerCase(), status })
-  }
-  return out
 }
 
 function isFailure(r: DsnRecipient): boolean {
@@ -84,5 +57,3 @@ function sesNotification(input: ClassifyInput): BounceVerdict | null {
 export function detectBounce(input: ClassifyInput): BounceVerdict {
   return dsnBounce(input) ?? sesNotification(input) ?? textBounce(input) ?? { bounce: null, report: false, reason: null }
 }
-
-export { STATUS as DSN_STATUS }
