@@ -50,11 +50,12 @@ function isDaemonSender(input: ClassifyInput): boolean {
   return (input.headers.get('return-path') ?? []).some((v) => /^<\s*>$/.test(v.trim()))
 }
 
-function explanation(text: string): string {
+/** The bounce's own explanation (before the returned original), and its part from the recipient list on. */
+function explanation(text: string): { head: string; listed: string } {
   const cut = ORIGINAL_DELIMITER.exec(text)
   const head = (cut ? text.slice(0, cut.index) : text).slice(0, 20_000)
   const trigger = TRIGGER.exec(head)
-  return trigger ? head.slice(trigger.index) : head
+  return { head, listed: trigger ? head.slice(trigger.index) : head }
 }
 
 function recipientsIn(region: string, skipValues: (string | undefined)[]): string[] {
@@ -74,13 +75,14 @@ function recipientsIn(region: string, skipValues: (string | undefined)[]): strin
 
 // Prose first (without the bounce's own From/To), then the same allowing the To address
 // (a message bounced back to its own sender), then the returned original's To header.
-function findRecipients(text: string, region: string, input: ClassifyInput): string[] {
-  const dsn = parseDsn(region).filter((r) => !/^(delivered|relayed|expanded)/.test(r.action))
+function findRecipients(text: string, region: { head: string; listed: string }, input: ClassifyInput): string[] {
+  const dsn = parseDsn(region.head).filter((r) => !/^(delivered|relayed|expanded)/.test(r.action))
   if (dsn.length) return [...new Set(dsn.map((r) => r.address))]
-  const strict = recipientsIn(region, [input.from?.address, ...(input.headers.get('to') ?? [])])
-  if (strict.length) return strict
-  const loose = recipientsIn(region, [input.from?.address])
-  if (loose.length) return loose
+  const own = [input.from?.address, ...(input.headers.get('to') ?? [])]
+  for (const [part, skip] of [[region.listed, own], [region.head, own], [region.head, [input.from?.address]]] as const) {
+    const found = recipientsIn(part, [...skip])
+    if (found.length) return found
+  }
   const cut = ORIGINAL_DELIMITER.exec(text)
   const originalTo = cut ? /^to:[ \t]*([^\n]+)/im.exec(text.slice(cut.index))?.[1] : undefined
   return originalTo ? recipientsIn(originalTo, [input.from?.address]) : []
@@ -100,13 +102,13 @@ export function textBounce(input: ClassifyInput): BounceVerdict | null {
   const subject = input.subject ?? ''
   const bySubject = BOUNCE_SUBJECT.test(subject)
   const region = explanation(text)
-  const byPhrase = BOUNCE_PHRASE.test(region)
+  const byPhrase = BOUNCE_PHRASE.test(region.head)
   const daemon = isDaemonSender(input)
   const failedHeader = input.headers.get('x-failed-recipients')
   if (!((daemon && (bySubject || byPhrase)) || (bySubject && byPhrase) || (failedHeader && (daemon || bySubject || byPhrase)))) return null
   const listed = (failedHeader ?? []).flatMap((v) => v.split(/[,\s]+/)).filter((a) => a.includes('@')).map((a) => a.toLowerCase())
   const recipients = listed.length ? [...new Set(listed)] : findRecipients(text, region, input)
-  const { status, temporary } = statusIn(region, subject)
+  const { status, temporary } = statusIn(region.head, subject)
   const info: BounceInfo = { recipients, status, temporary }
   return { bounce: info, report: true, reason: `MTA bounce text${status ? ', ' + status : ''}` }
 }

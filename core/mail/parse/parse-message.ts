@@ -4,8 +4,8 @@ import { createHash } from 'node:crypto'
 import { simpleParser } from 'mailparser'
 import type { AddressObject, Attachment, ParsedMail } from 'mailparser'
 import { classifyMessage } from './classify.ts'
-import { decodeUtf7 } from './charset.ts'
-import { parseHeaderBlock, headerValue } from './headers.ts'
+import { decodeBytes, decodeUtf7 } from './charset.ts'
+import { headerEnd, parseHeaderBlock, headerValue } from './headers.ts'
 import { repairMimeBytes } from './mime-repair.ts'
 import { htmlToMarkdown, sanitizeMailHtml } from './html.ts'
 import { trimReply } from './trim-reply.ts'
@@ -82,11 +82,14 @@ function splitAttachments(mail: ParsedMail): { files: ParsedAttachment[]; report
 
 // mailparser refuses to decode UTF-7 bodies (a UTF-7 "+ADw-script" would become markup);
 // we decode them, and sanitise HTML afterwards anyway.
-function bodies(mail: ParsedMail, utf7: boolean): { text: string | null; html: string | null; trimSource: string; uu: ParsedAttachment[] } {
+function bodies(mail: ParsedMail, raw: Buffer, utf7: boolean): { text: string | null; html: string | null; trimSource: string; uu: ParsedAttachment[] } {
   const htmlBody = typeof mail.html === 'string' && mail.html.trim() ? mail.html : null
   const rawHtml = htmlBody && utf7 ? decodeUtf7(htmlBody) : htmlBody
   let text = typeof mail.text === 'string' ? (utf7 ? decodeUtf7(mail.text) : mail.text) : null
   let uu: ParsedAttachment[] = []
+  // A multipart type without a usable boundary leaves mailparser with no parts at all:
+  // fall back to the raw body so the message still has readable text.
+  if (text === null && !htmlBody && !mail.attachments?.length) text = decodeBytes(raw.subarray(headerEnd(raw))).trim() || null
   if (text) {
     const extracted = extractUuencoded(text)
     text = extracted.text
@@ -107,7 +110,7 @@ export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
   const mail = await simpleParser(fixed, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, skipTextLinks: true, keepDeliveryStatus: true })
   const ownId = cleanMessageId(headerValue(headers, 'message-id') ?? mail.messageId)
   const { files, reports } = splitAttachments(mail)
-  const body = bodies(mail, /charset\s*=\s*"?(?:unicode-1-1-)?utf-7/i.test(fixed.subarray(0, 1_000_000).toString('latin1')))
+  const body = bodies(mail, fixed, /charset\s*=\s*"?(?:unicode-1-1-)?utf-7/i.test(fixed.subarray(0, 1_000_000).toString('latin1')))
   const { trimmed, elided } = trimReply(body.trimSource)
   const from = addresses(mail.from)[0] ?? null
   const subject = mail.subject ?? headerValue(headers, 'subject')
