@@ -3,7 +3,8 @@
 // UTF-7 encoded words undecoded. One line scan that follows the MIME boundaries rewrites:
 //   - header lines with invalid UTF-8 as UTF-8 (raw bytes inside Q-words become =XX);
 //   - UTF-7 encoded words as UTF-8 B-words;
-//   - 8-bit text bodies with no (or an ASCII/UTF-8) charset that are not valid UTF-8.
+//   - 8-bit text bodies with no (or an ASCII/UTF-8) charset that are not valid UTF-8;
+//   - format=flowed soft breaks between lines of different quote depth.
 import { decodeBytes, decodeUtf7, hasHighBytes, isUtf8 } from './charset.ts'
 import { decodeQ } from './headers.ts'
 
@@ -29,7 +30,7 @@ function repairHeaderLine(line: Buffer): Buffer {
   return hasHighBytes(rewritten) ? Buffer.from(decodeBytes(rewritten), 'utf8') : rewritten
 }
 
-interface PartState { type: string; charset: string; boundary: string | null }
+interface PartState { type: string; charset: string; boundary: string | null; flowed: boolean }
 
 function readPartHeaders(lines: string): PartState {
   const unfolded = lines.replace(/\r?\n[ \t]+/g, ' ')
@@ -37,12 +38,28 @@ function readPartHeaders(lines: string): PartState {
   const type = (/^[ \t]*([\w.+-]+\/[\w.+-]+)/.exec(ct)?.[1] ?? 'text/plain').toLowerCase()
   const charset = (/charset[ \t]*=[ \t]*"?([^";\s]+)/i.exec(ct)?.[1] ?? '').toLowerCase()
   const boundary = /boundary[ \t]*=[ \t]*(?:"([^"]+)"|([^;\s]+))/i.exec(ct)
-  return { type, charset, boundary: type.startsWith('multipart/') && boundary ? boundary[1] ?? boundary[2] : null }
+  const cte = /^content-transfer-encoding:[ \t]*([\w-]+)/im.exec(unfolded)?.[1]?.toLowerCase() ?? '7bit'
+  const flowed = /format[ \t]*=[ \t]*"?flowed/i.test(ct) && !['quoted-printable', 'base64'].includes(cte)
+  return { type, charset, boundary: type.startsWith('multipart/') && boundary ? boundary[1] ?? boundary[2] : null, flowed }
+}
+
+const quoteDepth = (line: string): number => /^>*/.exec(line)?.[0].length ?? 0
+
+// RFC 3676: a soft break (trailing space) before a line of another quote depth is a hard
+// break. mailparser joins them anyway, gluing a bottom-posted reply onto the quote above.
+function repairBodyLine(line: Buffer, text: string, next: string, part: PartState): Buffer {
+  if (part.flowed && text.endsWith(' ') && quoteDepth(text) !== quoteDepth(next)) {
+    return Buffer.from(text.trimEnd() + (line.toString('latin1').endsWith('\r\n') ? '\r\n' : '\n'), 'latin1')
+  }
+  if (part.type.startsWith('text/') && UTF8_LABELS.has(part.charset) && hasHighBytes(line) && !isUtf8(line)) {
+    return Buffer.from(decodeBytes(line), 'utf8')
+  }
+  return line
 }
 
 /** Returns the message with headers and charset-less 8-bit text made valid UTF-8. */
 export function repairMimeBytes(raw: Buffer): Buffer {
-  if (!hasHighBytes(raw) && !/=\?utf-?7\?/i.test(raw.toString('latin1'))) return raw
+  if (!hasHighBytes(raw) && !/=\?utf-?7\?|format\s*=\s*"?flowed/i.test(raw.toString('latin1'))) return raw
   const out: Buffer[] = []
   const boundaries: string[] = []
   let inHeaders = true
@@ -75,8 +92,9 @@ export function repairMimeBytes(raw: Buffer): Buffer {
           headerText = ''
         }
       }
-    } else if (part && !part.boundary && part.type.startsWith('text/') && UTF8_LABELS.has(part.charset) && hasHighBytes(line) && !isUtf8(line)) {
-      line = Buffer.from(decodeBytes(line), 'utf8')
+    } else if (part && !part.boundary) {
+      const end = raw.indexOf(0x0a, start)
+      line = repairBodyLine(line, text, raw.subarray(start, end < 0 ? raw.length : end).toString('latin1'), part)
     }
     out.push(line)
   }

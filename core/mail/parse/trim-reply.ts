@@ -47,6 +47,7 @@ class Cutter {
     this.lines = this.lines.slice(0, index)
   }
   removeAll(kind: LineKind): void {
+    if (!this.pattern.includes(kind)) return
     const keep = [...this.pattern].map((k) => k !== kind)
     this.lines = this.lines.filter((_, i) => keep[i])
     this.pattern = this.pattern.split(kind).join('')
