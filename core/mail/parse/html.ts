@@ -50,8 +50,20 @@ let turndown: TurndownService | null = null
 
 function markdownService(): TurndownService {
   if (turndown) return turndown
-  const td = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-', emDelimiter: '*' })
+  const td = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-', emDelimiter: '*', hr: '---' })
   td.remove(['script', 'style', 'head', 'title', 'noscript'])
+  // Mail text is rarely Markdown-sensitive, and escapes ("\>", "\[") would hide quote
+  // headers such as 'Name <a@b.c>:' from the reply trimmer.
+  td.escape = (text: string): string => text
+  // Mail clients use one <div> per line; paragraphs would double every line break.
+  td.addRule('mailDivs', {
+    filter: 'div',
+    replacement: (content) => `\n${content.replace(/^\n+|\n+$/g, '')}\n`,
+  })
+  td.addRule('mailtoLinks', {
+    filter: (node) => node.nodeName === 'A' && /^mailto:/i.test(node.getAttribute('href') ?? ''),
+    replacement: (content) => content,
+  })
   // Remote images become their alt text: posts must not load trackers from mail.
   td.addRule('mailImages', {
     filter: 'img',

@@ -85,7 +85,7 @@ function splitAttachments(mail: ParsedMail): { files: ParsedAttachment[]; report
 function bodies(mail: ParsedMail, raw: Buffer, utf7: boolean): { text: string | null; html: string | null; trimSource: string; uu: ParsedAttachment[] } {
   const htmlBody = typeof mail.html === 'string' && mail.html.trim() ? mail.html : null
   const rawHtml = htmlBody && utf7 ? decodeUtf7(htmlBody) : htmlBody
-  let text = typeof mail.text === 'string' ? (utf7 ? decodeUtf7(mail.text) : mail.text) : null
+  let text = typeof mail.text === 'string' && mail.text.trim() ? (utf7 ? decodeUtf7(mail.text) : mail.text) : null
   let uu: ParsedAttachment[] = []
   // A multipart type without a usable boundary leaves mailparser with no parts at all:
   // fall back to the raw body so the message still has readable text.
