@@ -8,6 +8,7 @@ import { decodeBytes, decodeUtf7 } from './charset.ts'
 import { headerEnd, parseHeaderBlock, headerValue } from './headers.ts'
 import { repairMimeBytes } from './mime-repair.ts'
 import { htmlToMarkdown, sanitizeMailHtml } from './html.ts'
+import { stripSenderSignature } from './signature.ts'
 import { trimReply } from './trim-reply.ts'
 import { extractUuencoded } from './uuencode.ts'
 import type { ClassifyInput, ParsedAddress, ParsedAttachment, ParsedEmail } from './types.ts'
@@ -99,6 +100,13 @@ function bodies(mail: ParsedMail, raw: Buffer, utf7: boolean): { text: string | 
   return { text: text ?? markdown, html: rawHtml ? sanitizeMailHtml(rawHtml) : null, trimSource: text ?? markdown ?? '', uu }
 }
 
+function trimWithSignature(source: string, from: ParsedAddress | null): { trimmed: string; elided: string } {
+  const reply = trimReply(source)
+  const sig = stripSenderSignature(reply.trimmed, from)
+  if (!sig.signature) return reply
+  return { trimmed: sig.text, elided: [sig.signature, reply.elided].filter(Boolean).join('\n\n') }
+}
+
 function validDate(d: Date | undefined): Date | null {
   return d instanceof Date && !Number.isNaN(d.getTime()) ? d : null
 }
@@ -111,8 +119,8 @@ export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
   const ownId = cleanMessageId(headerValue(headers, 'message-id') ?? mail.messageId)
   const { files, reports } = splitAttachments(mail)
   const body = bodies(mail, fixed, /charset\s*=\s*"?(?:unicode-1-1-)?utf-7/i.test(fixed.subarray(0, 1_000_000).toString('latin1')))
-  const { trimmed, elided } = trimReply(body.trimSource)
   const from = addresses(mail.from)[0] ?? null
+  const { trimmed, elided } = trimWithSignature(body.trimSource, from)
   const subject = mail.subject ?? headerValue(headers, 'subject')
   const verdict = classifyMessage({ headers, from, subject: subject ?? null, text: body.text, reports, partTypes: partTypes(fixed) })
   return {
