@@ -2,7 +2,6 @@
 // message banners, Outlook header blocks and mobile signatures, in many languages.
 // Every quantifier that can meet a long line is bounded so no input backtracks badly.
 
-const B = '[ \\t]' // a blank
 const TAIL = '[ \\t.:>\\-]*$'
 
 /** "On <date>, <someone> wrote:" openers as [opener, closer, words the date part may not contain]. */
@@ -25,16 +24,25 @@ function onDateWrote([open, close, stopWords]: [string, string, string], flags =
   return new RegExp(`^[ \\t<>-]*${open} (?:${stop}[\\s\\S]){1,300}?${close}${TAIL}`, flags)
 }
 
+/** A costly pattern and a cheap test that must pass before it is worth running. */
+export interface GuardedRegex { hint: RegExp; re: RegExp }
+
+const CLOSERS = ['写道', 'geschreven|schreef', 'writes', 'wrote|writes|says|said', 'nous|écrit', 'schrieben', 'geschrieben|schrieb', 'scritto', 'napisał', 'escreveu', 'escribió']
+
 /** Multi-line capable openers, used to join headers that a client wrapped over lines. */
-export const WRAPPED_HEADER_REGEXES: RegExp[] = [
-  ...ON_DATE_WROTE.map((parts) => onDateWrote(parts)),
-  /^[^\n]{1,200}\bwrote\b\s+\bon\b[^\n]{1,200}?[^:]{1,200}:/gmu,
-  /^[^\n]{1,200}\bschrieb\b\s+\bam\b[^\n]{1,200}?[^:]{1,200}:/gmu,
-  /\d{4}[^\n]{1,80}\n?[^\n]{0,80}?пользователь[^\n]{0,80}\n?[^\n]{0,80}?написал:/gmu,
-  /\d{4}[^\n]{1,80}\n?[^\n]{0,80}?napisał\(a\):/gmu,
-  /\d{4}[^\n]{1,80}\n?[^\n]{0,80}?пише:/gmu,
-  /\d{4}[^\n]{1,80}\s?<[^@<>]{1,100}@[^@<>.]{1,100}\.[^@<>]{1,100}>:?$/gmu,
+export const WRAPPED_HEADER_REGEXES: GuardedRegex[] = [
+  ...ON_DATE_WROTE.map((parts, i) => ({ hint: new RegExp(CLOSERS[i], 'iu'), re: onDateWrote(parts) })),
+  // "X wrote on <date>" wrapped onto the next line(s), up to the first colon after the break.
+  { hint: /wrote/, re: /^[^\n]{1,200}\bwrote\b\s+\bon\b[^\n]*\n[^:]{0,300}:/gmu },
+  { hint: /schrieb/, re: /^[^\n]{1,200}\bschrieb\b\s+\bam\b[^\n]*\n[^:]{0,300}:/gmu },
+  { hint: /написал:/, re: /\d{4}[^\n]{1,80}\n?[^\n]{0,80}?пользователь[^\n]{0,80}\n?[^\n]{0,80}?написал:/gmu },
+  { hint: /napisał\(a\):/, re: /\d{4}[^\n]{1,80}\n?[^\n]{0,80}?napisał\(a\):/gmu },
+  { hint: /пише:/, re: /\d{4}[^\n]{1,80}\n?[^\n]{0,80}?пише:/gmu },
+  { hint: />:?[ \t]*$/m, re: /\d{4}[^\n]{1,80}\s?<[^@<>]{1,100}@[^@<>.]{1,100}\.[^@<>]{1,100}>:?$/gmu },
 ]
+
+// A line can only be an embedded-mail marker if it contains one of these.
+const EMBEDDED_HINT = /wrote|writes|says|said|写道|schreef|geschreven|écrit|nous a dit|schrieb|scritto|napisał|escreveu|escribió|skrev|написал|пише|@|GMT\+|posted by|forwarded|début du message|--/iu
 
 const EMBEDDED_REGEXES: RegExp[] = [
   ...ON_DATE_WROTE.map((parts) => onDateWrote(parts, 'iu')),
@@ -49,7 +57,7 @@ const EMBEDDED_REGEXES: RegExp[] = [
   /^.{1,200}\bschrieb\b\s+\bam\b.{1,200}:/u,
   /^[ \t>]*20\d\d-\d\d-\d\d \d\d:\d\d GMT\+\d\d:\d\d [\p{L}\p{N}_ \t]+$/u,
   /^.{1,200} via .{1,200} (?:wrote|schrieb):?[ \t]*$/u,
-  /^.{0,200}\b[\w.+-]{1,64}@[\w.-]{1,255}\.\w{2,}\b.{1,200}wrote:?$/u,
+  /^(?=.*wrote:?$).{0,200}\b[\w.+-]{1,64}@[\w.-]{1,255}\.\w{2,}\b.{1,200}wrote:?$/u,
   /^[ \t>]*Posted by .{1,200} on \d{2}\/\d{2}\/\d{4}$/iu,
   /^[ \t>]*Begin forwarded message:/i,
   /^[ \t>*]*-{2,}[ \t]*(?:Forwarded|Original|Reply) Message[ \t]*-{2,}/i,
@@ -113,7 +121,7 @@ export function classifyLine(line: string): LineKind {
   if (line.length > MAX_HEADER_LINE) return /^[ \t]*>/.test(line) ? 'q' : 't'
   const unlinked = line.replace(/\[([^\]]{1,200})\]\([^)]{1,500}\)/g, '$1')
   if (isSentFromSignature(unlinked) || SIGNATURE_REGEXES.some((r) => r.test(unlinked))) return 's'
-  if (EMBEDDED_REGEXES.some((r) => r.test(line))) return 'b'
+  if (EMBEDDED_HINT.test(line) && EMBEDDED_REGEXES.some((r) => r.test(line))) return 'b'
   if (HEADER_REGEXES.some((r) => r.test(line))) return 'h'
   if (/^[ \t]*>/.test(line)) return 'q'
   return 't'

@@ -23,7 +23,8 @@ function preprocess(input: string): string {
   text = text.replace(/^Unsubscribe: [^\n]+@[^\n]+(?:\n[^\n]*http:[^\n]+)?\s*$(?![\s\S])/im, '')
   text = text.replace(/^[^\n]*>{5} "[^"\n]+" == [^\n]+ writes:/gm, '')
   text = rewriteQuotes(text)
-  for (const re of WRAPPED_HEADER_REGEXES) {
+  for (const { hint, re } of WRAPPED_HEADER_REGEXES) {
+    if (!hint.test(text)) continue
     text = text.replace(re, (m) => (m.split('\n').length - 1 > 4 ? m : m.replace(/\n+\s*/g, ' ')))
   }
   return text.trim()

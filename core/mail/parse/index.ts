@@ -1,0 +1,11 @@
+// Public API of Parley's mail parsing: pure functions, no database, no network.
+export type { BounceInfo, ParsedAddress, ParsedAttachment, ParsedEmail, Classification, ClassifyInput } from './types.ts'
+export { parseEmail, cleanMessageId } from './parse-message.ts'
+export { toContractJson } from './contract.ts'
+export { trimReply } from './trim-reply.ts'
+export type { TrimResult } from './trim-reply.ts'
+export { stripSenderSignature } from './signature.ts'
+export { htmlToMarkdown, sanitizeMailHtml } from './html.ts'
+export { classifyMessage } from './classify.ts'
+export { decodeWords, parseHeaderBlock } from './headers.ts'
+export { runParseEmail, parseEmailLine } from './parse-email-command.ts'
