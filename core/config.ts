@@ -1,0 +1,40 @@
+import path from 'node:path';
+
+/** Every environment variable Parley reads, in one place (README's configuration table mirrors this). */
+export interface Config {
+  /** PostgreSQL server URL; unset means the embedded PGlite database in `dataDir`. */
+  databaseUrl: string | null;
+  /** Folder for the embedded database and uploads. */
+  dataDir: string;
+  host: string;
+  port: number;
+  /** Public base URL used in links and mail. */
+  baseUrl: string;
+  /** Secret for signing cookies; generated into the data folder when unset. */
+  sessionSecret: string | null;
+  /** nodemailer transport URL; unset keeps outgoing mail in the outbox. */
+  smtpUrl: string | null;
+  logLevel: string;
+  /** Largest upload accepted, in bytes. */
+  maxUploadBytes: number;
+  /** Run pg-boss workers and scheduled jobs in this process. */
+  runJobs: boolean;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const port = Number(env.PORT ?? 3000);
+  const host = env.HOST ?? '127.0.0.1';
+  const base: Config = {
+    databaseUrl: env.DATABASE_URL || null,
+    dataDir: path.resolve(env.PARLEY_DATA_DIR ?? './data'),
+    host,
+    port,
+    baseUrl: (env.PARLEY_BASE_URL ?? `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`).replace(/\/$/, ''),
+    sessionSecret: env.PARLEY_SESSION_SECRET || null,
+    smtpUrl: env.SMTP_URL || null,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    maxUploadBytes: Number(env.PARLEY_MAX_UPLOAD_BYTES ?? 10 * 1024 * 1024),
+    runJobs: env.PARLEY_RUN_JOBS !== 'false',
+  };
+  return { ...base, ...overrides };
+}

@@ -1,0 +1,34 @@
+import type { CategoriesTable, CategoryGroupsTable } from '../categories/categories.table.ts';
+import type { GroupUsersTable, GroupsTable } from '../groups/groups.table.ts';
+import type { NotificationsTable } from '../notifications/notifications.table.ts';
+import type { PostRevisionsTable, PostsTable } from '../posts/posts.table.ts';
+import type { TopicAllowedGroupsTable, TopicAllowedUsersTable, TopicUsersTable, TopicsTable } from '../topics/topics.table.ts';
+import type { PostUploadsTable, UploadsTable } from '../uploads/uploads.table.ts';
+import type { UserEmailsTable, UserOptionsTable, UsersTable } from '../users/users.table.ts';
+import type { ApiKeysTable, PluginSettingsTable, RateLimitsTable, RealtimeEventsTable, SessionsTable, SiteSettingsTable } from './platform.table.ts';
+
+/** Core's tables, composed from the domains' `*.table.ts`. Plugins widen this with their own. */
+export interface DB {
+  users: UsersTable;
+  user_emails: UserEmailsTable;
+  user_options: UserOptionsTable;
+  groups: GroupsTable;
+  group_users: GroupUsersTable;
+  categories: CategoriesTable;
+  category_groups: CategoryGroupsTable;
+  topics: TopicsTable;
+  posts: PostsTable;
+  post_revisions: PostRevisionsTable;
+  topic_allowed_users: TopicAllowedUsersTable;
+  topic_allowed_groups: TopicAllowedGroupsTable;
+  topic_users: TopicUsersTable;
+  notifications: NotificationsTable;
+  uploads: UploadsTable;
+  post_uploads: PostUploadsTable;
+  sessions: SessionsTable;
+  api_keys: ApiKeysTable;
+  site_settings: SiteSettingsTable;
+  plugin_settings: PluginSettingsTable;
+  realtime_events: RealtimeEventsTable;
+  rate_limits: RateLimitsTable;
+}

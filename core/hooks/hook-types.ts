@@ -1,0 +1,78 @@
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { Notification } from '../notifications/notifications.table.ts';
+import type { Viewer } from '../permissions/viewer.ts';
+import type { Post, PostVia } from '../posts/posts.table.ts';
+import type { Archetype, Topic } from '../topics/topics.table.ts';
+import type { User } from '../users/users.table.ts';
+
+/** A condition on a topic row (table `topics`), composable into any query over topics. */
+export type TopicPredicate = (eb: ExpressionBuilder<DB, 'topics'>) => Expression<SqlBool>;
+/** A condition on a post row, in a query that also joins its topic. */
+export type PostPredicate = (eb: ExpressionBuilder<DB, 'posts' | 'topics'>) => Expression<SqlBool>;
+
+/** What the guardian asks: a row is visible when any grant holds and no restriction does. */
+export interface VisibilityRules<P> { grants: P[]; restrictions: P[] }
+
+export type NotificationChannel = 'web' | 'email' | 'live';
+
+/** One planned notification: who hears of what, how, and how loudly. */
+export interface NotificationDispatch {
+  userId: number;
+  /** e.g. 'replied', 'mentioned', 'private_message', 'group_mentioned', 'posted', 'watching_first_post'. */
+  type: string;
+  channels: NotificationChannel[];
+  highPriority: boolean;
+  /** Why this user is notified, for logs and for plugins that reshape the list. */
+  reason: string;
+}
+
+export type ProvisionSource = 'signup' | 'email' | 'api' | 'staged' | 'admin';
+export type TopicListName = 'latest' | 'category' | 'inbox' | 'sent' | 'group' | 'search';
+
+export interface SuggestedTopic { topicId: number; reason: string }
+
+/**
+ * Action hooks: fired after the operation's transaction commits. Each handler runs isolated: its
+ * error is logged with the plugin and hook name and never reaches the caller.
+ * Plugins add their own by declaration merging on this interface.
+ */
+export interface ActionHooks {
+  /** A user account came to exist: by signup, from an incoming email, through the API, as a staged account, or by an admin. */
+  'user-provisioned': { user: User; source: ProvisionSource; email: string | null };
+  /** Any post was created, the first post of a topic included. */
+  'message-created': { topic: Topic; post: Post; archetype: Archetype; via: PostVia; isFirstPost: boolean };
+  /** A topic (regular or private message) was created with its first post. */
+  'topic-created': { topic: Topic; firstPost: Post };
+  /** A post's raw text was changed. */
+  'post-edited': { topic: Topic; post: Post; editorId: number; rawBefore: string };
+  /** A user joined a group (or was added by an owner or admin). */
+  'user-added-to-group': { userId: number; groupId: number; owner: boolean; actorId: number | null };
+  /** A notification row was written for a user. */
+  'notification-created': { notification: Notification; channels: NotificationChannel[] };
+}
+
+/**
+ * Filter hooks: a value passes through each handler in order and comes out reshaped. A handler
+ * that throws vetoes the operation and rolls back its transaction; the error names the plugin.
+ * Plugins add their own by declaration merging on this interface.
+ */
+export interface FilterHooks {
+  /** Who is notified of a new post, on which channels and at which priority. Fires inside the post's transaction. */
+  'notification-dispatch': { value: NotificationDispatch[]; context: { topic: Topic; post: Post; actorId: number | null } };
+  /** Which topics a viewer may see: add grants or restrictions. Used by every read path. */
+  'topic-visibility': { value: VisibilityRules<TopicPredicate>; context: { viewer: Viewer } };
+  /** Which posts of a visible topic a viewer may see (whispers, deleted posts…). */
+  'post-visibility': { value: VisibilityRules<PostPredicate>; context: { viewer: Viewer } };
+  /** Extra conditions on a topic list (filters such as "assigned to me"); visibility is applied regardless. */
+  'topic-list-query': { value: TopicPredicate[]; context: { viewer: Viewer; list: TopicListName; params: Record<string, string | undefined> } };
+  /** Topics suggested under a topic, in order; the guardian removes anything the viewer may not see. */
+  'topic-suggestions': { value: SuggestedTopic[]; context: { viewer: Viewer; topic: Topic; limit: number } };
+}
+
+export type ActionName = keyof ActionHooks;
+export type FilterName = keyof FilterHooks;
+export type FilterValue<K extends FilterName> = FilterHooks[K]['value'];
+export type FilterContext<K extends FilterName> = FilterHooks[K]['context'];
+export type ActionHandler<K extends ActionName> = (payload: ActionHooks[K]) => void | Promise<void>;
+export type FilterHandler<K extends FilterName> = (value: FilterValue<K>, context: FilterContext<K>) => FilterValue<K> | Promise<FilterValue<K>>;

@@ -1,0 +1,16 @@
+/** Who is asking: what every permission decision is made about. Built once per request. */
+export interface Viewer {
+  /** null for an anonymous visitor. */
+  readonly id: number | null;
+  readonly username: string | null;
+  readonly admin: boolean;
+  readonly moderator: boolean;
+  readonly staged: boolean;
+  /** Groups the viewer belongs to (always includes the automatic 'everyone' group, id 0). */
+  readonly groupIds: readonly number[];
+}
+
+export const ANONYMOUS: Viewer = Object.freeze({ id: null, username: null, admin: false, moderator: false, staged: false, groupIds: [0] });
+
+export const isStaff = (v: Viewer): boolean => v.admin || v.moderator;
+export const isSignedIn = (v: Viewer): v is Viewer & { id: number } => v.id !== null;
