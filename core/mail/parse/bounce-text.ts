@@ -33,6 +33,16 @@ const BOUNCE_PHRASE = new RegExp([
 ].join('|'), 'iu')
 
 // Where the returned copy of the original message starts.
+// Wording only delivery software writes; needed (with a status code) when a bounce comes
+// from a person, e.g. forwarded to support. "Delivery failed" alone could be a parcel.
+const MTA_PHRASE = new RegExp([
+  'created automatically by mail delivery software', 'qmail-send program', 'transcript of session follows',
+  'following address(?:\\(es\\)|es)? failed', 'following addresses had permanent fatal errors', 'delivery to the following recipients? failed',
+  'could not be delivered to one or more', 'did not reach (?:some or all of )?the (?:intended|following) recipient', 'final-recipient:',
+  'below this line is a copy of the message', 'original message follows', 'unsent message follows', 'remote (?:host|server|mta) said',
+  'smtp error from remote', 'diagnostic-code:', 'this is the mail system at host', 'host [\\w.-]{1,100}(?: \\[[\\w.:]{1,50}\\])? said:',
+].join('|'), 'i')
+
 const ORIGINAL_DELIMITER = new RegExp([
   '^[ \\t]*-{2,}[^\\n]{0,40}(?:original message|copy of (?:the )?message|unsent message|returned message|undelivered message|message headers?|headers? of)',
   '^[ \\t]*(?:message headers follow|original message follows|below (?:this line )?is a copy|this is a copy of the message|a copy of the original message|included is a copy of the message)',
@@ -105,7 +115,9 @@ export function textBounce(input: ClassifyInput): BounceVerdict | null {
   const byPhrase = BOUNCE_PHRASE.test(region.head)
   const daemon = isDaemonSender(input)
   const failedHeader = input.headers.get('x-failed-recipients')
-  if (!((daemon && (bySubject || byPhrase)) || (bySubject && byPhrase) || (failedHeader && (daemon || bySubject || byPhrase)))) return null
+  const relayed = bySubject && !/^\s*re:/i.test(subject) && MTA_PHRASE.test(region.head) && /(?<![\w.])[45]\.\d{1,3}\.\d{1,3}|(?<![\w.])[45]\d\d[ -]/.test(region.head)
+  const noReply = /^no[-_.]?reply\b/i.test(input.from?.address ?? '') && bySubject && byPhrase
+  if (!((daemon && (bySubject || byPhrase)) || noReply || relayed || (failedHeader && (daemon || bySubject || byPhrase)))) return null
   const listed = (failedHeader ?? []).flatMap((v) => v.split(/[,\s]+/)).filter((a) => a.includes('@')).map((a) => a.toLowerCase())
   const recipients = listed.length ? [...new Set(listed)] : findRecipients(text, region, input)
   const { status, temporary } = statusIn(region.head, subject)
