@@ -14,7 +14,7 @@ const sanitizeOptions: sanitizeHtml.IOptions = {
   ],
   disallowedTagsMode: 'discard',
   allowedAttributes: {
-    a: ['href', 'name', 'title'],
+    a: ['href', 'name', 'title', 'rel'],
     img: ['src', 'alt', 'title', 'width', 'height'],
     font: ['color'],
     td: ['colspan', 'rowspan', 'align', 'valign'],
@@ -38,7 +38,7 @@ const sanitizeOptions: sanitizeHtml.IOptions = {
   transformTags: {
     a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, rel: 'noopener noreferrer nofollow' } }),
   },
-  nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'head'],
+  nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript'],
 }
 
 /** Sanitises a mail's HTML body: no scripts, handlers, remote images or exfiltrating styles. */
