@@ -25,6 +25,8 @@ export interface Database {
   /** LISTEN on a channel; resolves to an unlisten function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+  /** PGlite only: the whole database as a tarball (tests start from a migrated template). */
+  dumpDataDir?: () => Promise<Blob>;
 }
 
 export interface OpenOptions {
@@ -67,6 +69,7 @@ async function openPglite(opts: OpenOptions): Promise<Database> {
       await db.destroy();
       if (!pglite.closed) await pglite.close();
     },
+    dumpDataDir: async () => pglite.dumpDataDir('gzip') as Promise<Blob>,
   };
 }
 

@@ -1,0 +1,31 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Config } from './config.ts';
+import type { Database } from './db/database.ts';
+import type { DB } from './db/schema.ts';
+import type { Hooks } from './hooks/hooks.ts';
+import type { Jobs } from './jobs/jobs.ts';
+import type { Guardian } from './permissions/guardian.ts';
+import type { PluginRegistry } from './plugins/plugin-registry.ts';
+import type { EventBus } from './realtime/event-bus.ts';
+import type { Services } from './services.ts';
+import type { ViewEngine } from './web/view-engine.ts';
+
+/** A clock that tests can replace (auto-replies, purges and rate limits read time through it). */
+export type Clock = () => Date;
+
+/** Everything one running Parley holds: built by `buildApp`, available as `app.parley`. */
+export interface Core {
+  readonly config: Config;
+  readonly database: Database;
+  readonly db: Kysely<DB>;
+  readonly hooks: Hooks;
+  readonly bus: EventBus;
+  readonly jobs: Jobs;
+  readonly plugins: PluginRegistry;
+  readonly views: ViewEngine;
+  readonly guardian: Guardian;
+  readonly services: Services;
+  readonly log: FastifyBaseLogger;
+  clock: Clock;
+}

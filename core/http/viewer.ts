@@ -1,0 +1,64 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { userForApiKey } from '../auth/api-keys.ts';
+import { SESSION_COOKIE, userForSession } from '../auth/sessions.ts';
+import type { Core } from '../core.ts';
+import { parleyError } from '../errors.ts';
+import { ANONYMOUS, type Viewer } from '../permissions/viewer.ts';
+import { ensureCanLogIn } from '../users/users.service.ts';
+import type { User } from '../users/users.table.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    viewer: Viewer;
+    user: User | null;
+    /** How the request authenticated: a browser session, an API key, or nothing. */
+    auth: { kind: 'session' | 'api-key' | 'none'; scopes: string[] };
+  }
+}
+
+/** Resolves who is asking, once per request: a session cookie or an `Api-Key` header. */
+export const viewerPlugin = fp(async (app: FastifyInstance, { core }: { core: Core }) => {
+  app.decorateRequest('viewer', null as unknown as Viewer);
+  app.decorateRequest('user', null);
+  app.decorateRequest('auth', null as unknown as FastifyRequest['auth']);
+  app.addHook('onRequest', async (req) => {
+    req.viewer = ANONYMOUS;
+    req.auth = { kind: 'none', scopes: [] };
+    const key = req.headers['api-key'] ?? bearer(req.headers.authorization);
+    if (typeof key === 'string' && key) {
+      const found = await userForApiKey(core.db, key);
+      if (!found) throw parleyError('UNAUTHENTICATED', 'That API key is not valid (revoked or mistyped).');
+      ensureCanLogIn(found.user);
+      return adopt(req, core, found.user, { kind: 'api-key', scopes: found.scopes });
+    }
+    const token = req.cookies[SESSION_COOKIE];
+    if (!token) return;
+    const user = await userForSession(core.db, token);
+    if (!user || user.staged || !user.active || (user.suspended_until && user.suspended_until > new Date())) return;
+    await adopt(req, core, user, { kind: 'session', scopes: ['read', 'write'] });
+  });
+}, { name: 'parley-viewer' });
+
+async function adopt(req: FastifyRequest, core: Core, user: User, auth: FastifyRequest['auth']): Promise<void> {
+  req.user = user;
+  req.viewer = await core.services.users.viewerFor(user);
+  req.auth = auth;
+}
+
+function bearer(header: string | undefined): string | undefined {
+  return header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+}
+
+/** Route guard: a signed-in viewer (session or key), else 401. */
+export function requireUser(req: FastifyRequest): Viewer & { id: number } {
+  if (req.viewer.id === null) throw parleyError('UNAUTHENTICATED', 'Log in first.');
+  return req.viewer as Viewer & { id: number };
+}
+
+export function requireAdmin(req: FastifyRequest): Viewer & { id: number } {
+  const v = requireUser(req);
+  if (!v.admin) throw parleyError('FORBIDDEN', 'Only admins can do this.');
+  if (req.auth.kind === 'api-key' && !req.auth.scopes.includes('admin')) throw parleyError('FORBIDDEN', 'This API key lacks the admin scope.');
+  return v;
+}

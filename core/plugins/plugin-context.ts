@@ -1,0 +1,100 @@
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Config } from '../config.ts';
+import type { Core } from '../core.ts';
+import type { DB } from '../db/schema.ts';
+import type { ActionHandler, ActionHooks, ActionName, FilterContext, FilterHandler, FilterName, FilterValue } from '../hooks/hook-types.ts';
+import type { JobHandler, JobOptions } from '../jobs/jobs.ts';
+import type { Guardian } from '../permissions/guardian.ts';
+import type { Audience, BusHandler } from '../realtime/event-bus.ts';
+import type { Services } from '../services.ts';
+import type { OutletContent } from '../web/view-engine.ts';
+
+/** What a plugin's `register(ctx)` receives: the whole API a plugin may use. */
+export interface PluginContext<S = Record<string, unknown>, Tables = {}> {
+  readonly name: string;
+  /** The database, widened with the plugin's own tables. A plugin writes only its own tables; core rows change through `forum`. */
+  readonly db: Kysely<DB & Tables>;
+  readonly hooks: {
+    onAction<K extends ActionName>(name: K, fn: ActionHandler<K>, opts?: { priority?: number }): void;
+    onFilter<K extends FilterName>(name: K, fn: FilterHandler<K>, opts?: { priority?: number }): void;
+    /** Run a filter (for hooks this plugin declares). */
+    filter<K extends FilterName>(name: K, value: FilterValue<K>, context: FilterContext<K>): Promise<FilterValue<K>>;
+    /** Fire an action (for hooks this plugin declares); call it after your transaction commits. */
+    action<K extends ActionName>(name: K, payload: ActionHooks[K]): Promise<void>;
+  };
+  /** The plugin's own fastify scope: its routes answer 404 while the plugin is disabled. */
+  readonly http: FastifyInstance;
+  readonly web: {
+    /** Fill a named outlet of the core templates (e.g. 'topic-footer'). */
+    outlet(name: string, content: OutletContent): void;
+    /** Register a partial, namespaced as `<plugin>/<name>`. */
+    partial(name: string, source: string): void;
+    render(page: string, data: Record<string, unknown>): string;
+  };
+  readonly jobs: {
+    /** Queue names are prefixed with the plugin's name. */
+    send<T extends object>(queue: string, data: T, opts?: JobOptions): Promise<string | null>;
+    work<T>(queue: string, handler: JobHandler<T>): Promise<void>;
+    schedule(queue: string, cron: string, data?: object): Promise<void>;
+  };
+  readonly realtime: {
+    publish(channel: string, payload: unknown, audience?: Audience): Promise<number | null>;
+    subscribe(channel: string, handler: BusHandler): () => void;
+  };
+  readonly settings: {
+    /** Current settings, with defaults filled in. */
+    get(): S;
+    update(patch: Partial<S>): Promise<S>;
+  };
+  /** Whether this plugin is enabled right now. */
+  enabled(): boolean;
+  /** Core's operations: users, groups, topics, posts, notifications, search. */
+  readonly forum: Services;
+  readonly guardian: Guardian;
+  readonly log: FastifyBaseLogger;
+  readonly config: Readonly<Config>;
+  /** The current time (tests inject a clock). */
+  now(): Date;
+}
+
+export function createPluginContext<S, Tables>(core: Core, name: string, scope: FastifyInstance): PluginContext<S, Tables> {
+  const jobName = (q: string) => `${name}.${q}`;
+  return {
+    name,
+    db: core.db as unknown as Kysely<DB & Tables>,
+    hooks: {
+      onAction: (hook, fn, opts) => { core.hooks.onAction(hook, fn, { ...opts, plugin: name }); },
+      onFilter: (hook, fn, opts) => { core.hooks.onFilter(hook, fn, { ...opts, plugin: name }); },
+      filter: (hook, value, context) => core.hooks.filter(hook, value, context),
+      action: (hook, payload) => core.hooks.action(hook, payload),
+    },
+    http: scope,
+    web: {
+      outlet: (outlet, content) => core.views.addOutlet(outlet, content, name),
+      partial: (partial, source) => core.views.registerPartial(`${name}/${partial}`, source),
+      render: (page, data) => core.views.render(page, data),
+    },
+    jobs: {
+      send: (q, data, opts) => core.jobs.send(jobName(q), data, opts),
+      work: <T,>(q: string, handler: JobHandler<T>) => core.jobs.work<T>(jobName(q), async (job) => { if (core.plugins.isEnabled(name)) await handler(job); }),
+      schedule: (q, cron, data) => core.jobs.schedule(jobName(q), cron, data),
+    },
+    realtime: {
+      publish: (channel, payload, audience) => core.bus.publish(channel, payload, audience),
+      subscribe: (channel, handler) => core.bus.subscribe(channel, async (e) => { if (core.plugins.isEnabled(name)) await handler(e); }),
+    },
+    settings: {
+      get: () => core.plugins.settings<S>(name),
+      update: async (patch) => (await core.plugins.updateSettings(name, patch as Record<string, unknown>)) as S,
+    },
+    enabled: () => core.plugins.isEnabled(name),
+    forum: core.services,
+    guardian: core.guardian,
+    log: core.log.child({ plugin: name }),
+    config: core.config,
+    now: () => core.clock(),
+  };
+}
+
+export type { FastifyInstance, FastifyBaseLogger };

@@ -1,0 +1,131 @@
+import type { Kysely } from 'kysely';
+import { inTransaction, type Work } from '../db/unit-of-work.ts';
+import type { DB } from '../db/schema.ts';
+import { badInput, forbidden, notFound, parleyError } from '../errors.ts';
+import type { Hooks } from '../hooks/hooks.ts';
+import type { NotificationsService } from '../notifications/notifications.service.ts';
+import type { Guardian } from '../permissions/guardian.ts';
+import { isStaff, type Viewer } from '../permissions/viewer.ts';
+import type { EventBus } from '../realtime/event-bus.ts';
+import * as topicsRepo from '../topics/topics.repo.ts';
+import type { Topic } from '../topics/topics.table.ts';
+import { cook, excerpt } from './cook.ts';
+import { resolveMentions } from './mentions.ts';
+import { findPost, findPostByNumber } from './posts.repo.ts';
+import { PostType, type Post, type PostTypeId, type PostVia } from './posts.table.ts';
+
+export const MIN_POST_LENGTH = 2;
+export const MAX_POST_LENGTH = 64_000;
+
+export interface NewPost {
+  raw: string;
+  postType?: PostTypeId;
+  replyToPostNumber?: number | null;
+  via?: PostVia;
+  actionCode?: string | null;
+  /** Mail skips the web's validations (minimum length…). */
+  skipValidations?: boolean;
+  createdAt?: Date;
+}
+
+type Deps = { db: Kysely<DB>; hooks: Hooks; guardian: Guardian; bus: EventBus; notifications: NotificationsService; now: () => Date };
+
+export class PostsService {
+  constructor(private readonly deps: Deps) {}
+
+  /** A reply from a viewer, with the guardian's say on whether they may reply here. */
+  async reply(viewer: Viewer, topicId: number, input: NewPost): Promise<Post> {
+    if (viewer.id === null) throw parleyError('UNAUTHENTICATED', 'Log in to reply.');
+    await this.deps.guardian.ensureCanSeeTopic(this.deps.db, viewer, topicId);
+    return inTransaction(this.deps, async (work) => {
+      const topic = await topicsRepo.lockTopic(work.trx, topicId);
+      if (!topic) throw notFound('That topic');
+      await this.ensureCanReply(work.trx, viewer, topic);
+      return this.create(work, topic, viewer, input);
+    });
+  }
+
+  /**
+   * Writes a post into a locked topic, updates the topic's counters and the author's read state,
+   * notifies, and queues `message-created` (and `topic-created` for a first post).
+   */
+  async create(work: Work, topic: Topic, author: Viewer, input: NewPost): Promise<Post> {
+    const raw = input.raw.trim();
+    if (!input.skipValidations) validateRaw(raw);
+    const postType = input.postType ?? PostType.regular;
+    const mentions = postType === PostType.smallAction ? { resolved: new Map(), userIds: [], groupIds: [] } : await resolveMentions(work.trx, raw, author);
+    const now = input.createdAt ?? this.deps.now();
+    const post = await work.trx.insertInto('posts').values({
+      topic_id: topic.id, user_id: author.id, post_number: topic.highest_staff_post_number + 1, raw, cooked: cook(raw, mentions),
+      post_type: postType, action_code: input.actionCode ?? null, reply_to_post_number: input.replyToPostNumber ?? null,
+      via: input.via ?? 'web', created_at: now, updated_at: now, deleted_at: null, deleted_by_id: null,
+    }).returning(['id', 'topic_id', 'user_id', 'post_number', 'raw', 'cooked', 'post_type', 'action_code', 'reply_to_post_number', 'via', 'version', 'created_at', 'updated_at', 'deleted_at', 'deleted_by_id'])
+      .executeTakeFirstOrThrow();
+    const updated = await this.updateTopicStats(work, topic, post);
+    if (author.id !== null) await topicsRepo.upsertTopicUser(work.trx, author.id, topic.id, { lastRead: post.post_number, level: postType === PostType.smallAction ? undefined : 2, posted: true, now });
+    await this.deps.notifications.notifyPost(work, { topic: updated, post, actorId: author.id, mentionedUserIds: mentions.userIds, mentionedGroupIds: mentions.groupIds });
+    await this.deps.bus.publish(`/topic/${topic.id}`, { type: 'post-created', topicId: topic.id, postId: post.id, postNumber: post.post_number, postType: post.post_type, userId: author.id },
+      { topicId: topic.id, db: work.trx });
+    const isFirstPost = post.post_number === 1;
+    work.emit('message-created', { topic: updated, post, archetype: updated.archetype, via: post.via, isFirstPost });
+    if (isFirstPost) work.emit('topic-created', { topic: updated, firstPost: post });
+    return post;
+  }
+
+  /** Edits a post's text, keeping the previous version as a revision. */
+  async edit(viewer: Viewer, postId: number, raw: string): Promise<Post> {
+    const trimmed = raw.trim();
+    validateRaw(trimmed);
+    return inTransaction(this.deps, async (work) => {
+      const post = await findPost(work.trx, postId);
+      if (!post || !viewer.id || !(await this.deps.guardian.canSeePost(work.trx, viewer, postId))) throw notFound('That post');
+      if (post.user_id !== viewer.id && !isStaff(viewer)) throw forbidden('Only the author or staff can edit this post.');
+      const topic = (await topicsRepo.findTopic(work.trx, post.topic_id))!;
+      if (topic.archived && !isStaff(viewer)) throw forbidden('This topic is archived; it can no longer be edited.');
+      const mentions = await resolveMentions(work.trx, trimmed, viewer);
+      const now = this.deps.now();
+      const edited = await work.trx.updateTable('posts').set({ raw: trimmed, cooked: cook(trimmed, mentions), version: post.version + 1, updated_at: now })
+        .where('id', '=', postId).returningAll().executeTakeFirstOrThrow();
+      await work.trx.insertInto('post_revisions').values({ post_id: postId, user_id: viewer.id, number: post.version + 1, raw_before: post.raw, raw_after: trimmed }).execute();
+      if (post.post_number === 1) await work.trx.updateTable('topics').set({ excerpt: excerpt(edited.cooked) }).where('id', '=', topic.id).execute();
+      await this.deps.bus.publish(`/topic/${topic.id}`, { type: 'post-edited', topicId: topic.id, postId, postNumber: post.post_number, postType: post.post_type }, { topicId: topic.id, db: work.trx });
+      const { search_vector: _sv, ...plain } = edited;
+      work.emit('post-edited', { topic, post: plain, editorId: viewer.id, rawBefore: post.raw });
+      return plain;
+    });
+  }
+
+  async findVisible(viewer: Viewer, topicId: number, postNumber: number): Promise<Post> {
+    const post = await findPostByNumber(this.deps.db, topicId, postNumber);
+    if (!post || !(await this.deps.guardian.canSeePost(this.deps.db, viewer, post.id))) throw notFound('That post');
+    return post;
+  }
+
+  private async ensureCanReply(db: Kysely<DB>, viewer: Viewer, topic: Topic): Promise<void> {
+    if (isStaff(viewer)) return;
+    if (topic.closed || topic.archived) throw forbidden(`This topic is ${topic.archived ? 'archived' : 'closed'}; new replies are off.`);
+    if (topic.archetype === 'private_message') return; // seeing a message is being part of it
+    if (topic.category_id === null) return;
+    const row = await db.selectFrom('category_groups').select('permission').where('category_id', '=', topic.category_id)
+      .where('group_id', 'in', [...viewer.groupIds]).where('permission', '<=', 2).executeTakeFirst();
+    if (!row) throw forbidden('You can read this category but not reply in it.');
+  }
+
+  /** Whispers and small actions move only the staff counters; everything else moves the public ones too. */
+  private async updateTopicStats(work: Work, topic: Topic, post: Post): Promise<Topic> {
+    const publicPost = post.post_type !== PostType.whisper;
+    const counts = post.post_type === PostType.regular;
+    const updated = await work.trx.updateTable('topics').set({
+      highest_staff_post_number: post.post_number,
+      ...(publicPost ? { highest_post_number: post.post_number } : {}),
+      ...(counts ? { posts_count: topic.posts_count + 1, last_posted_at: post.created_at, last_post_user_id: post.user_id, bumped_at: post.created_at } : {}),
+      ...(post.post_number === 1 ? { excerpt: excerpt(post.cooked) } : {}),
+    }).where('id', '=', topic.id).returning(topicsRepo.TOPIC_COLUMNS).executeTakeFirstOrThrow();
+    return updated;
+  }
+}
+
+function validateRaw(raw: string): void {
+  if (raw.length < MIN_POST_LENGTH) throw badInput(`Posts need at least ${MIN_POST_LENGTH} characters.`, { field: 'raw' });
+  if (raw.length > MAX_POST_LENGTH) throw badInput(`Posts can hold at most ${MAX_POST_LENGTH} characters.`, { field: 'raw' });
+}

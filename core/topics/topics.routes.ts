@@ -1,0 +1,53 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Core } from '../core.ts';
+import { requireUser } from '../http/viewer.ts';
+
+const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const Page = Type.Object({ page: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })) });
+const NewPostBody = { raw: Type.String({ minLength: 1, maxLength: 64_000 }), replyToPostNumber: Type.Optional(Type.Integer({ minimum: 1 })) };
+
+/** Topic lists, a topic with its posts, creating, replying, editing, closing, archiving and read state. */
+export async function topicRoutes(app: FastifyInstance, core: Core): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { topics, posts, lists } = core.services;
+
+  r.get('/api/latest', { schema: { tags: ['topics'], summary: 'Latest topics, 30 per page, with your read state', querystring: Page } },
+    async (req) => lists.latest(req.viewer, req.query.page));
+
+  r.get('/api/c/:id', { schema: { tags: ['topics'], summary: 'Topics in a category', params: Id, querystring: Page } },
+    async (req) => lists.category(req.viewer, req.params.id, req.query.page));
+
+  r.get('/api/t/:id', {
+    schema: { tags: ['topics'], summary: 'A topic and a page of its posts', params: Id,
+      querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) }) },
+  }, async (req) => topics.view(req.viewer, req.params.id, { afterPostNumber: req.query.after, limit: req.query.limit }));
+
+  r.get('/api/t/:id/posts/:number/raw', {
+    schema: { tags: ['topics'], summary: "A post's raw Markdown", params: Type.Object({ id: Type.Integer({ minimum: 1 }), number: Type.Integer({ minimum: 1 }) }) },
+  }, async (req, reply) => reply.type('text/plain; charset=utf-8').send((await posts.findVisible(req.viewer, req.params.id, req.params.number)).raw));
+
+  r.post('/api/topics', {
+    schema: { tags: ['topics'], summary: 'Start a topic', body: Type.Object({ title: Type.String({ minLength: 1, maxLength: 255 }), categoryId: Type.Optional(Type.Integer({ minimum: 1 })), raw: NewPostBody.raw }) },
+  }, async (req, reply) => reply.status(201).send(await topics.createTopic(requireUser(req), { ...req.body, via: via(req.auth.kind) })));
+
+  r.post('/api/t/:id/posts', { schema: { tags: ['topics'], summary: 'Reply', params: Id, body: Type.Object(NewPostBody) } },
+    async (req, reply) => reply.status(201).send({ post: await posts.reply(requireUser(req), req.params.id, { ...req.body, via: via(req.auth.kind) }) }));
+
+  r.put('/api/posts/:id', { schema: { tags: ['topics'], summary: 'Edit a post', params: Id, body: Type.Object({ raw: NewPostBody.raw }) } },
+    async (req) => ({ post: await posts.edit(requireUser(req), req.params.id, req.body.raw) }));
+
+  r.put('/api/t/:id/status', {
+    schema: { tags: ['topics'], summary: 'Close or archive (staff)', params: Id, body: Type.Object({ status: Type.Union([Type.Literal('closed'), Type.Literal('archived')]), enabled: Type.Boolean() }) },
+  }, async (req) => ({ topic: await topics.setStatus(requireUser(req), req.params.id, req.body.status, req.body.enabled) }));
+
+  r.put('/api/t/:id/read', { schema: { tags: ['topics'], summary: 'Mark read up to a post', params: Id, body: Type.Object({ postNumber: Type.Integer({ minimum: 0 }) }) } },
+    async (req) => { await topics.markRead(requireUser(req), req.params.id, req.body.postNumber); return { ok: true }; });
+
+  r.put('/api/t/:id/notification-level', {
+    schema: { tags: ['topics'], summary: 'Watch, track, normal or mute a topic', params: Id, body: Type.Object({ level: Type.Integer({ minimum: 0, maximum: 3 }) }) },
+  }, async (req) => { await topics.setNotificationLevel(requireUser(req), req.params.id, req.body.level); return { ok: true }; });
+}
+
+export const via = (kind: string) => (kind === 'api-key' ? 'api' as const : 'web' as const);
