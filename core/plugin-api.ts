@@ -1,0 +1,29 @@
+/**
+ * The plugin API: the only module a plugin imports from core (a lint rule enforces it).
+ *
+ * A plugin is `definePlugin({ name, version, dependsOn, settings, migrations, register })`.
+ * `register(ctx)` receives a {@link PluginContext}: the database (widened with the plugin's
+ * tables), typed hooks, its own fastify scope, template outlets, jobs, live events, typed
+ * settings, core's services (`ctx.forum`) and the guardian. See README's plugin guide.
+ */
+export { definePlugin, type PluginManifest } from './plugins/define-plugin.ts';
+export type { PluginContext } from './plugins/plugin-context.ts';
+export type {
+  ActionHooks, FilterHooks, ActionName, FilterName, NotificationDispatch, NotificationChannel,
+  TopicPredicate, PostPredicate, VisibilityRules, SuggestedTopic, ProvisionSource, TopicListName,
+} from './hooks/hook-types.ts';
+export type { Viewer } from './permissions/viewer.ts';
+export { isStaff } from './permissions/viewer.ts';
+export type { Topic, Archetype } from './topics/topics.table.ts';
+export type { Post, PostVia, PostTypeId } from './posts/posts.table.ts';
+export { PostType } from './posts/posts.table.ts';
+export type { User } from './users/users.table.ts';
+export type { Group, NotificationLevel } from './groups/groups.table.ts';
+export type { Notification } from './notifications/notifications.table.ts';
+export type { Job, JobOptions } from './jobs/jobs.ts';
+export type { BusEvent, Audience } from './realtime/event-bus.ts';
+export { ParleyError, parleyError, badInput, forbidden, notFound } from './errors.ts';
+/** Schema builders for typed settings and route schemas. */
+export { Type, type Static } from '@sinclair/typebox';
+/** kysely's `sql` tag and types, for the plugin's own queries and migrations. */
+export { sql, type Kysely, type Generated, type Selectable, type Insertable } from 'kysely';
