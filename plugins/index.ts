@@ -1,0 +1,4 @@
+import type { AnyPlugin } from '../core/plugins/define-plugin.ts';
+
+/** The plugins that ship with Parley. Each can be turned on or off in admin or with `parley plugin`. */
+export const builtinPlugins: AnyPlugin[] = [];
