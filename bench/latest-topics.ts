@@ -1,0 +1,56 @@
+import os from 'node:os';
+import path from 'node:path';
+import { promises as fs } from 'node:fs';
+import Fastify from 'fastify';
+import pg from 'pg';
+import { buildApp } from '../core/app.ts';
+import { SESSION_COOKIE, createSession } from '../core/auth/sessions.ts';
+import { openDatabase, type Database } from '../core/db/database.ts';
+import { measure, type HttpResult } from './http-bench.ts';
+import { seedForum, type SeedSize } from './seed.ts';
+
+export interface LatestRow { engine: string; route: string; result: HttpResult; seedSeconds: number }
+
+/** Latest topics (30 per page, with the signed-in user's read state) beside a bare fastify route, in one run. */
+export async function benchLatest(engine: 'pglite' | 'postgres', size: SeedSize, seconds: number): Promise<LatestRow[]> {
+  const database = await openBenchDatabase(engine);
+  const t0 = Date.now();
+  const app = await buildApp({ database, logger: false, jobs: false, config: { dataDir: path.join(os.tmpdir(), 'parley-bench') } });
+  await seedForum(database.db, size);
+  const seedSeconds = (Date.now() - t0) / 1000;
+  const token = await createSession(database.db, 1, {});
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  const bare = Fastify({ logger: false });
+  const sample = await app.inject({ url: '/api/latest', cookies: { [SESSION_COOKIE]: token } });
+  if (sample.statusCode !== 200 || sample.json().topics.length !== 30) throw new Error(`latest is broken: ${sample.statusCode} ${sample.body.slice(0, 200)}`);
+  const body = sample.json();
+  bare.get('/bare', async () => body);
+  const bareAddress = await bare.listen({ host: '127.0.0.1', port: 0 });
+  const headers = { cookie: `${SESSION_COOKIE}=${token}` };
+  const rows: LatestRow[] = [];
+  rows.push({ engine, route: 'bare fastify (same JSON)', result: await measure(`${bareAddress}/bare`, { seconds }), seedSeconds });
+  rows.push({ engine, route: 'GET /api/latest (page 0)', result: await measure(`${address}/api/latest`, { headers, seconds }), seedSeconds });
+  rows.push({ engine, route: 'GET /api/latest?page=50', result: await measure(`${address}/api/latest?page=50`, { headers, seconds }), seedSeconds });
+  await bare.close();
+  await app.close();
+  await database.close();
+  return rows;
+}
+
+async function openBenchDatabase(engine: 'pglite' | 'postgres'): Promise<Database> {
+  if (engine === 'pglite') {
+    const dir = path.join(os.tmpdir(), `parley-bench-pglite-${process.pid}`);
+    await fs.rm(dir, { recursive: true, force: true });
+    return openDatabase({ url: null, pgliteDir: dir });
+  }
+  const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
+  if (!url) throw new Error('Set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to benchmark PostgreSQL');
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query('DROP DATABASE IF EXISTS parley_bench WITH (FORCE)');
+  await admin.query('CREATE DATABASE parley_bench');
+  await admin.end();
+  const u = new URL(url);
+  u.pathname = '/parley_bench';
+  return openDatabase({ url: u.toString(), poolSize: 10 });
+}

@@ -1,0 +1,22 @@
+import { benchLatest, type LatestRow } from './latest-topics.ts';
+import { printTable } from './http-bench.ts';
+
+/**
+ * `npm run bench`: every benchmark, printed as tables. PostgreSQL runs when BENCH_DATABASE_URL
+ * (or TEST_DATABASE_URL) is set. BENCH_SCALE shrinks the seed for a quick look (1 = full size).
+ */
+const scale = Number(process.env.BENCH_SCALE ?? 1);
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const size = { users: 1000, topics: Math.round(100_000 * scale), postsPerTopic: 10 };
+const engines: ('pglite' | 'postgres')[] = (process.env.BENCH_ENGINES ?? 'postgres,pglite').split(',')
+  .filter((e): e is 'pglite' | 'postgres' => e === 'pglite' || (e === 'postgres' && Boolean(process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL)));
+
+const rows: LatestRow[] = [];
+for (const engine of engines) rows.push(...await benchLatest(engine, size, seconds));
+printTable(`Latest topics: ${size.topics.toLocaleString('en')} topics, ${(size.topics * size.postsPerTopic).toLocaleString('en')} posts, 10 connections, ${seconds}s each`,
+  ['engine', 'route', 'req/s', 'p50 ms', 'p99 ms', '% of bare', 'errors', 'seed s'],
+  rows.map((r) => {
+    const bare = rows.find((b) => b.engine === r.engine && b.route.startsWith('bare'))!;
+    return [r.engine, r.route, Math.round(r.result.rps), r.result.p50, r.result.p99, `${Math.round((100 * r.result.rps) / bare.result.rps)}%`, r.result.errors + r.result.non2xx, r.seedSeconds.toFixed(0)];
+  }));
+process.exit(0);
