@@ -112,7 +112,6 @@ export class EventBus {
   }
 
   private fromRow(r: { id: number; channel: string; payload: unknown; topic_id: number | null; user_ids: number[] | null; group_ids: number[] | null }): BusEvent {
-    const payload = typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload;
-    return { id: Number(r.id), channel: r.channel, payload, topicId: r.topic_id, userIds: r.user_ids, groupIds: r.group_ids, origin: '' };
+    return { id: Number(r.id), channel: r.channel, payload: r.payload, topicId: r.topic_id, userIds: r.user_ids, groupIds: r.group_ids, origin: '' };
   }
 }
