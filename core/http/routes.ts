@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { authRoutes } from '../auth/auth.routes.ts';
+import { categoryRoutes } from '../categories/categories.routes.ts';
 import type { Core } from '../core.ts';
 import { groupRoutes } from '../groups/groups.routes.ts';
 import { notificationRoutes } from '../notifications/notifications.routes.ts';
@@ -9,5 +10,5 @@ import { webRoutes } from '../web/web.routes.ts';
 
 /** Every core route module, in one list. */
 export async function registerCoreRoutes(app: FastifyInstance, core: Core): Promise<void> {
-  for (const routes of [authRoutes, groupRoutes, topicRoutes, messageRoutes, notificationRoutes, webRoutes]) await routes(app, core);
+  for (const routes of [authRoutes, groupRoutes, categoryRoutes, topicRoutes, messageRoutes, notificationRoutes, webRoutes]) await routes(app, core);
 }
