@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { User } from '../users/users.table.ts';
 
@@ -18,17 +18,20 @@ export async function createSession(db: Kysely<DB>, userId: number, meta: { user
   return token;
 }
 
-export async function userForSession(db: Kysely<DB>, token: string): Promise<User | null> {
+/** The session's user and the groups they belong to, in one query (it runs on every request). */
+export async function userForSession(db: Kysely<DB>, token: string): Promise<{ user: User; groupIds: number[] } | null> {
   const row = await db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id').selectAll('users')
-    .select('sessions.last_seen_at as session_seen').where('sessions.id', '=', hash(token)).where('sessions.expires_at', '>', new Date()).executeTakeFirst();
+    .select((eb) => ['sessions.last_seen_at as session_seen',
+      sql<number[]>`array(${eb.selectFrom('group_users').select('group_users.group_id').whereRef('group_users.user_id', '=', 'users.id')})`.as('group_ids')])
+    .where('sessions.id', '=', hash(token)).where('sessions.expires_at', '>', new Date()).executeTakeFirst();
   if (!row) return null;
-  const { session_seen, ...user } = row;
+  const { session_seen, group_ids, ...user } = row;
   if (Date.now() - session_seen.getTime() > 300_000) {
     // Touch at most every five minutes: a write per request would be waste.
     await db.updateTable('sessions').set({ last_seen_at: new Date() }).where('id', '=', hash(token)).execute();
     await db.updateTable('users').set({ last_seen_at: new Date() }).where('id', '=', user.id).execute();
   }
-  return user;
+  return { user, groupIds: group_ids };
 }
 
 export async function destroySession(db: Kysely<DB>, token: string): Promise<void> {

@@ -11,6 +11,9 @@ export type TopicPredicate = (eb: ExpressionBuilder<DB, 'topics'>) => Expression
 /** A condition on a post row, in a query that also joins its topic. */
 export type PostPredicate = (eb: ExpressionBuilder<DB, 'posts' | 'topics'>) => Expression<SqlBool>;
 
+/** What a visibility question is limited to, when the caller knows (lists of one archetype). */
+export interface TopicScope { archetype?: Archetype }
+
 /** What the guardian asks: a row is visible when any grant holds and no restriction does. */
 export interface VisibilityRules<P> { grants: P[]; restrictions: P[] }
 
@@ -61,7 +64,7 @@ export interface FilterHooks {
   /** Who is notified of a new post, on which channels and at which priority. Fires inside the post's transaction. */
   'notification-dispatch': { value: NotificationDispatch[]; context: { topic: Topic; post: Post; actorId: number | null } };
   /** Which topics a viewer may see: add grants or restrictions. Used by every read path. */
-  'topic-visibility': { value: VisibilityRules<TopicPredicate>; context: { viewer: Viewer } };
+  'topic-visibility': { value: VisibilityRules<TopicPredicate>; context: { viewer: Viewer; scope: TopicScope } };
   /** Which posts of a visible topic a viewer may see (whispers, deleted posts…). */
   'post-visibility': { value: VisibilityRules<PostPredicate>; context: { viewer: Viewer } };
   /** Extra conditions on a topic list (filters such as "assigned to me"); visibility is applied regardless. */

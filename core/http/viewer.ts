@@ -4,7 +4,8 @@ import { userForApiKey } from '../auth/api-keys.ts';
 import { SESSION_COOKIE, userForSession } from '../auth/sessions.ts';
 import type { Core } from '../core.ts';
 import { parleyError } from '../errors.ts';
-import { ANONYMOUS, type Viewer } from '../permissions/viewer.ts';
+import { ANONYMOUS, viewerFromUser, type Viewer } from '../permissions/viewer.ts';
+import { groupIdsOf } from '../users/users.repo.ts';
 import { ensureCanLogIn } from '../users/users.service.ts';
 import type { User } from '../users/users.table.ts';
 
@@ -30,19 +31,20 @@ export const viewerPlugin = fp(async (app: FastifyInstance, { core }: { core: Co
       const found = await userForApiKey(core.db, key);
       if (!found) throw parleyError('UNAUTHENTICATED', 'That API key is not valid (revoked or mistyped).');
       ensureCanLogIn(found.user);
-      return adopt(req, core, found.user, { kind: 'api-key', scopes: found.scopes });
+      return adopt(req, found.user, await groupIdsOf(core.db, found.user.id), { kind: 'api-key', scopes: found.scopes });
     }
     const token = req.cookies[SESSION_COOKIE];
     if (!token) return;
-    const user = await userForSession(core.db, token);
+    const session = await userForSession(core.db, token);
+    const user = session?.user;
     if (!user || user.staged || !user.active || (user.suspended_until && user.suspended_until > new Date())) return;
-    await adopt(req, core, user, { kind: 'session', scopes: ['read', 'write'] });
+    adopt(req, user, session.groupIds, { kind: 'session', scopes: ['read', 'write'] });
   });
 }, { name: 'parley-viewer' });
 
-async function adopt(req: FastifyRequest, core: Core, user: User, auth: FastifyRequest['auth']): Promise<void> {
+function adopt(req: FastifyRequest, user: User, groupIds: number[], auth: FastifyRequest['auth']): void {
   req.user = user;
-  req.viewer = await core.services.users.viewerFor(user);
+  req.viewer = viewerFromUser(user, groupIds);
   req.auth = auth;
 }
 

@@ -4,7 +4,7 @@ import type { DB } from '../db/schema.ts';
 import type { NotificationDispatch } from '../hooks/hook-types.ts';
 import type { Hooks } from '../hooks/hooks.ts';
 import type { Guardian } from '../permissions/guardian.ts';
-import type { Viewer } from '../permissions/viewer.ts';
+import { viewerFromUser, type Viewer } from '../permissions/viewer.ts';
 import type { Post } from '../posts/posts.table.ts';
 import type { EventBus } from '../realtime/event-bus.ts';
 import type { Topic } from '../topics/topics.table.ts';
@@ -83,8 +83,8 @@ export class NotificationsService {
 
 /** The viewer a user would be, for permission checks made on their behalf (notifications, mail). */
 export async function viewerOf(db: Kysely<DB>, userId: number): Promise<Viewer | null> {
-  const user = await db.selectFrom('users').select(['id', 'username', 'admin', 'moderator', 'staged', 'suspended_until']).where('id', '=', userId).executeTakeFirst();
+  const user = await db.selectFrom('users').select(['id', 'username', 'admin', 'moderator', 'staged']).where('id', '=', userId).executeTakeFirst();
   if (!user) return null;
   const groups = await db.selectFrom('group_users').select('group_id').where('user_id', '=', userId).execute();
-  return { id: user.id, username: user.username, admin: user.admin, moderator: user.moderator, staged: user.staged, groupIds: [0, ...groups.map((g) => g.group_id)] };
+  return viewerFromUser(user, groups.map((g) => g.group_id));
 }

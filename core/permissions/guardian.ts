@@ -1,7 +1,7 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { notFound } from '../errors.ts';
-import type { PostPredicate, TopicPredicate, VisibilityRules } from '../hooks/hook-types.ts';
+import type { PostPredicate, TopicPredicate, TopicScope, VisibilityRules } from '../hooks/hook-types.ts';
 import type { Hooks } from '../hooks/hooks.ts';
 import { PostType } from '../posts/posts.table.ts';
 import { isStaff, type Viewer } from './viewer.ts';
@@ -15,9 +15,13 @@ import { isStaff, type Viewer } from './viewer.ts';
 export class Guardian {
   constructor(private readonly hooks: Hooks) {}
 
-  /** The condition a `topics` row must meet for the viewer to see it. */
-  async topicPredicate(viewer: Viewer): Promise<TopicPredicate> {
-    const rules = await this.hooks.filter('topic-visibility', baseTopicRules(viewer), { viewer });
+  /**
+   * The condition a `topics` row must meet for the viewer to see it. A caller that already limits
+   * its query to one archetype says so, and grants for the other archetype are left out (the
+   * condition is the same for those rows; the planner just has less to plan).
+   */
+  async topicPredicate(viewer: Viewer, scope: TopicScope = {}): Promise<TopicPredicate> {
+    const rules = await this.hooks.filter('topic-visibility', baseTopicRules(viewer, scope), { viewer, scope });
     return combine(rules);
   }
 
@@ -64,19 +68,21 @@ function combine<P extends (eb: any) => Expression<SqlBool>>(rules: VisibilityRu
 }
 
 /** Core's own rules: staff see every regular topic; admins see everything; a message is seen by its participants. */
-export function baseTopicRules(viewer: Viewer): VisibilityRules<TopicPredicate> {
+export function baseTopicRules(viewer: Viewer, scope: TopicScope = {}): VisibilityRules<TopicPredicate> {
   const groups = [...viewer.groupIds];
   const grants: TopicPredicate[] = [];
+  const regular = scope.archetype !== 'private_message';
+  const messages = scope.archetype !== 'regular';
   if (viewer.admin) grants.push(() => sql<SqlBool>`true`);
-  if (viewer.moderator) grants.push((eb) => eb('topics.archetype', '=', 'regular'));
-  grants.push((eb) => eb.and([
+  if (viewer.moderator && regular) grants.push((eb) => eb('topics.archetype', '=', 'regular'));
+  if (regular) grants.push((eb) => eb.and([
     eb('topics.archetype', '=', 'regular'),
     eb.or([
       eb('topics.category_id', 'is', null),
       eb('topics.category_id', 'in', eb.selectFrom('category_groups').select('category_groups.category_id').where('category_groups.group_id', 'in', groups)),
     ]),
   ]));
-  if (viewer.id !== null) {
+  if (viewer.id !== null && messages) {
     const userId = viewer.id;
     const memberOf = groups.filter((g) => g !== 0);
     grants.push((eb) => eb.and([

@@ -14,3 +14,8 @@ export const ANONYMOUS: Viewer = Object.freeze({ id: null, username: null, admin
 
 export const isStaff = (v: Viewer): boolean => v.admin || v.moderator;
 export const isSignedIn = (v: Viewer): v is Viewer & { id: number } => v.id !== null;
+
+/** The viewer a user is, given the groups they belong to. */
+export function viewerFromUser(user: { id: number; username: string; admin: boolean; moderator: boolean; staged: boolean }, groupIds: readonly number[]): Viewer & { id: number } {
+  return { id: user.id, username: user.username, admin: user.admin, moderator: user.moderator, staged: user.staged, groupIds: [0, ...groupIds.filter((g) => g !== 0)] };
+}

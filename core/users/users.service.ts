@@ -4,7 +4,7 @@ import type { DB } from '../db/schema.ts';
 import { badInput, parleyError } from '../errors.ts';
 import type { ProvisionSource } from '../hooks/hook-types.ts';
 import type { Hooks } from '../hooks/hooks.ts';
-import type { Viewer } from '../permissions/viewer.ts';
+import { viewerFromUser, type Viewer } from '../permissions/viewer.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import * as repo from './users.repo.ts';
 import type { User } from './users.table.ts';
@@ -61,9 +61,8 @@ export class UsersService {
     await this.deps.db.updateTable('users').set({ password_hash: await hashPassword(password), updated_at: new Date() }).where('id', '=', userId).execute();
   }
 
-  async viewerFor(user: User): Promise<Viewer> {
-    const groupIds = await repo.groupIdsOf(this.deps.db, user.id);
-    return { id: user.id, username: user.username, admin: user.admin, moderator: user.moderator, staged: user.staged, groupIds: [0, ...groupIds] };
+  async viewerFor(user: User): Promise<Viewer & { id: number }> {
+    return viewerFromUser(user, await repo.groupIdsOf(this.deps.db, user.id));
   }
 }
 
