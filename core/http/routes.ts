@@ -4,11 +4,14 @@ import { categoryRoutes } from '../categories/categories.routes.ts';
 import type { Core } from '../core.ts';
 import { groupRoutes } from '../groups/groups.routes.ts';
 import { notificationRoutes } from '../notifications/notifications.routes.ts';
+import { searchRoutes } from '../search/search.routes.ts';
 import { messageRoutes } from '../topics/messages.routes.ts';
 import { topicRoutes } from '../topics/topics.routes.ts';
+import { adminUserRoutes } from '../users/admin-users.routes.ts';
+import { userRoutes } from '../users/users.routes.ts';
 import { webRoutes } from '../web/web.routes.ts';
 
 /** Every core route module, in one list. */
 export async function registerCoreRoutes(app: FastifyInstance, core: Core): Promise<void> {
-  for (const routes of [authRoutes, groupRoutes, categoryRoutes, topicRoutes, messageRoutes, notificationRoutes, webRoutes]) await routes(app, core);
+  for (const routes of [authRoutes, groupRoutes, categoryRoutes, userRoutes, adminUserRoutes, topicRoutes, messageRoutes, notificationRoutes, searchRoutes, webRoutes]) await routes(app, core);
 }
