@@ -49,6 +49,9 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
     await migrate(database, plugins);
     const core = await assembleCore(app, config, database, plugins);
     app.decorate('parley', core);
+    app.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) (core.routes as { method: string; url: string }[]).push({ method, url: route.url });
+    });
     app.addHook('onClose', async () => {
       await core.jobs.stop();
       await core.bus.stop();
@@ -88,6 +91,7 @@ async function assembleCore(app: FastifyInstance, config: Config, database: Data
     plugins: registry,
     jobs: new Jobs(database, config.runJobs, (err) => log.error({ err }, 'job system error')),
     clock: () => new Date(),
+    routes: [],
     services: undefined as unknown as Core['services'],
   };
   (core as { services: Core['services'] }).services = createServices({ db: database.db, hooks, guardian, bus, now: () => core.clock() });

@@ -27,5 +27,7 @@ export interface Core {
   readonly guardian: Guardian;
   readonly services: Services;
   readonly log: FastifyBaseLogger;
+  /** Every route the app serves (core and plugins), as registered: for admin and for tests that walk them all. */
+  readonly routes: ReadonlyArray<{ method: string; url: string }>;
   clock: Clock;
 }

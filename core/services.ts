@@ -5,6 +5,7 @@ import { NotificationsService } from './notifications/notifications.service.ts';
 import type { Guardian } from './permissions/guardian.ts';
 import { PostsService } from './posts/posts.service.ts';
 import type { EventBus } from './realtime/event-bus.ts';
+import { Suggestions } from './topics/suggestions.ts';
 import { TopicLists } from './topics/topic-lists.ts';
 import { TopicsService } from './topics/topics.service.ts';
 import { UsersService } from './users/users.service.ts';
@@ -15,6 +16,7 @@ export interface Services {
   topics: TopicsService;
   posts: PostsService;
   lists: TopicLists;
+  suggestions: Suggestions;
   notifications: NotificationsService;
 }
 
@@ -26,6 +28,7 @@ export function createServices(deps: { db: Kysely<DB>; hooks: Hooks; guardian: G
     topics: new TopicsService({ ...deps, posts }),
     posts,
     lists: new TopicLists(deps),
+    suggestions: new Suggestions(deps),
     notifications,
   };
 }

@@ -24,6 +24,11 @@ export async function topicRoutes(app: FastifyInstance, core: Core): Promise<voi
       querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) }) },
   }, async (req) => topics.view(req.viewer, req.params.id, { afterPostNumber: req.query.after, limit: req.query.limit }));
 
+  r.get('/api/t/:id/suggested', {
+    schema: { tags: ['topics'], summary: 'Topics suggested under this one (from plugins; only what you may see)', params: Id,
+      querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })) }) },
+  }, async (req) => ({ suggested: await core.services.suggestions.for(req.viewer, req.params.id, req.query.limit) }));
+
   r.get('/api/t/:id/posts/:number/raw', {
     schema: { tags: ['topics'], summary: "A post's raw Markdown", params: Type.Object({ id: Type.Integer({ minimum: 1 }), number: Type.Integer({ minimum: 1 }) }) },
   }, async (req, reply) => reply.type('text/plain; charset=utf-8').send((await posts.findVisible(req.viewer, req.params.id, req.params.number)).raw));
