@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { apiKeyRoutes } from '../auth/api-keys.routes.ts';
 import { authRoutes } from '../auth/auth.routes.ts';
 import { categoryRoutes } from '../categories/categories.routes.ts';
 import type { Core } from '../core.ts';
@@ -6,6 +7,7 @@ import { groupRoutes } from '../groups/groups.routes.ts';
 import { notificationRoutes } from '../notifications/notifications.routes.ts';
 import { searchRoutes } from '../search/search.routes.ts';
 import { messageRoutes } from '../topics/messages.routes.ts';
+import { pluginRoutes } from '../plugins/plugins.routes.ts';
 import { topicRoutes } from '../topics/topics.routes.ts';
 import { adminUserRoutes } from '../users/admin-users.routes.ts';
 import { userRoutes } from '../users/users.routes.ts';
@@ -13,5 +15,5 @@ import { webRoutes } from '../web/web.routes.ts';
 
 /** Every core route module, in one list. */
 export async function registerCoreRoutes(app: FastifyInstance, core: Core): Promise<void> {
-  for (const routes of [authRoutes, groupRoutes, categoryRoutes, userRoutes, adminUserRoutes, topicRoutes, messageRoutes, notificationRoutes, searchRoutes, webRoutes]) await routes(app, core);
+  for (const routes of [authRoutes, groupRoutes, categoryRoutes, userRoutes, adminUserRoutes, apiKeyRoutes, pluginRoutes, topicRoutes, messageRoutes, notificationRoutes, searchRoutes, webRoutes]) await routes(app, core);
 }
