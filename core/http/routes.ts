@@ -6,7 +6,6 @@ import type { Core } from '../core.ts';
 import { groupRoutes } from '../groups/groups.routes.ts';
 import { notificationRoutes } from '../notifications/notifications.routes.ts';
 import { searchRoutes } from '../search/search.routes.ts';
-import { searchRoutes } from '../search/search.routes.ts';
 import { messageRoutes } from '../topics/messages.routes.ts';
 import { pluginRoutes } from '../plugins/plugins.routes.ts';
 import { topicRoutes } from '../topics/topics.routes.ts';
