@@ -9,11 +9,12 @@ import { searchRoutes } from '../search/search.routes.ts';
 import { messageRoutes } from '../topics/messages.routes.ts';
 import { pluginRoutes } from '../plugins/plugins.routes.ts';
 import { topicRoutes } from '../topics/topics.routes.ts';
+import { uploadRoutes } from '../uploads/uploads.routes.ts';
 import { adminUserRoutes } from '../users/admin-users.routes.ts';
 import { userRoutes } from '../users/users.routes.ts';
 import { webRoutes } from '../web/web.routes.ts';
 
 /** Every core route module, in one list. */
 export async function registerCoreRoutes(app: FastifyInstance, core: Core): Promise<void> {
-  for (const routes of [authRoutes, groupRoutes, categoryRoutes, userRoutes, adminUserRoutes, apiKeyRoutes, pluginRoutes, topicRoutes, messageRoutes, notificationRoutes, searchRoutes, webRoutes]) await routes(app, core);
+  for (const routes of [authRoutes, groupRoutes, categoryRoutes, userRoutes, adminUserRoutes, apiKeyRoutes, pluginRoutes, uploadRoutes, topicRoutes, messageRoutes, notificationRoutes, searchRoutes, webRoutes]) await routes(app, core);
 }

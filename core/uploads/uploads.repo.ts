@@ -1,0 +1,30 @@
+import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { PostPredicate, TopicPredicate } from '../hooks/hook-types.ts';
+import type { Upload } from './uploads.table.ts';
+
+export const findUploadBySha = (db: Kysely<DB>, sha256: string): Promise<Upload | undefined> =>
+  db.selectFrom('uploads').selectAll().where('sha256', '=', sha256).executeTakeFirst();
+
+/** Inserts the upload unless its content is already stored; either way returns the row for that content. */
+export async function insertUpload(db: Kysely<DB>, values: { sha256: string; original_filename: string; content_type: string; size: number; user_id: number }): Promise<Upload> {
+  await db.insertInto('uploads').values(values).onConflict((oc) => oc.column('sha256').doNothing()).execute();
+  return db.selectFrom('uploads').selectAll().where('sha256', '=', values.sha256).executeTakeFirstOrThrow();
+}
+
+/** Whether the upload is attached to a post that passes both visibility conditions (from the guardian). */
+export async function attachedToVisiblePost(db: Kysely<DB>, uploadId: number, topicOk: TopicPredicate, postOk: PostPredicate): Promise<boolean> {
+  const row = await db.selectFrom('posts').innerJoin('topics', 'topics.id', 'posts.topic_id').select('posts.id')
+    .where('posts.id', 'in', (eb) => eb.selectFrom('post_uploads').select('post_uploads.post_id').where('post_uploads.upload_id', '=', uploadId))
+    .where((eb) => topicOk(eb as unknown as ExpressionBuilder<DB, 'topics'>)).where(postOk).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+export const existingUploadIds = async (db: Kysely<DB>, ids: number[]): Promise<number[]> =>
+  ids.length === 0 ? [] : (await db.selectFrom('uploads').select('id').where('id', 'in', ids).execute()).map((r) => r.id);
+
+export async function insertPostUploads(db: Kysely<DB>, postId: number, uploadIds: number[]): Promise<void> {
+  if (uploadIds.length === 0) return;
+  await db.insertInto('post_uploads').values(uploadIds.map((upload_id) => ({ post_id: postId, upload_id })))
+    .onConflict((oc) => oc.columns(['post_id', 'upload_id']).doNothing()).execute();
+}
