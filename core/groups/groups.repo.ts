@@ -1,8 +1,7 @@
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Insertable, type Kysely, type SqlBool, type Updateable } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { isStaff, type Viewer } from '../permissions/viewer.ts';
 import type { Group, GroupsTable, NotificationLevel } from './groups.table.ts';
-import type { Insertable, Updateable } from 'kysely';
 
 export const MEMBERS_PAGE = 50;
 
