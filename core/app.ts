@@ -11,6 +11,7 @@ import type { Core } from './core.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { CORE_MIGRATIONS, migrateFolder } from './db/migrate.ts';
 import { Hooks } from './hooks/hooks.ts';
+import { enforceApiScopes } from './http/api-scopes.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { registerApiDocs } from './http/openapi.ts';
 import { pgRateLimitStore } from './http/rate-limit-store.ts';
@@ -94,7 +95,7 @@ async function assembleCore(app: FastifyInstance, config: Config, database: Data
     routes: [],
     services: undefined as unknown as Core['services'],
   };
-  (core as { services: Core['services'] }).services = createServices({ db: database.db, hooks, guardian, bus, now: () => core.clock() });
+  (core as { services: Core['services'] }).services = createServices({ db: database.db, hooks, guardian, bus, config, now: () => core.clock() });
   return core;
 }
 
@@ -110,6 +111,7 @@ async function registerHttp(app: FastifyInstance, core: Core): Promise<void> {
     if (['GET', 'HEAD', 'OPTIONS'].includes(req.method) || req.auth.kind === 'api-key' || req.routeOptions.config?.csrf === false) return done();
     app.csrfProtection(req, reply, done);
   });
+  app.addHook('preHandler', enforceApiScopes);
   await registerApiDocs(app);
   await registerCoreRoutes(app, core);
 }

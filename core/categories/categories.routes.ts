@@ -3,7 +3,6 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../core.ts';
 import { requireAdmin } from '../http/viewer.ts';
-import { CategoriesService } from './categories.service.ts';
 
 const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const Grant = Type.Object({
@@ -20,7 +19,7 @@ const Fields = {
 /** Categories: the ones you can see; admins create, change and delete them. */
 export async function categoryRoutes(app: FastifyInstance, core: Core): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const categories = new CategoriesService({ db: core.db, hooks: core.hooks });
+  const { categories } = core.services;
   const tags = ['categories'];
 
   r.get('/api/categories', { schema: { tags, summary: 'Categories you can see, with your permission in each' } },

@@ -3,7 +3,6 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../core.ts';
 import { requireAdmin, requireUser } from '../http/viewer.ts';
-import { GroupsService } from './groups.service.ts';
 
 const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 60 }) });
 const Member = Type.Object({ name: Type.String({ minLength: 1, maxLength: 60 }), username: Type.String({ minLength: 1, maxLength: 60 }) });
@@ -21,7 +20,7 @@ const Fields = {
 /** Groups: browse, see members, and (admins, owners) manage them. */
 export async function groupRoutes(app: FastifyInstance, core: Core): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const groups = new GroupsService({ db: core.db, hooks: core.hooks });
+  const { groups } = core.services;
   const tags = ['groups'];
 
   r.get('/api/groups', { schema: { tags, summary: 'Groups you can see' } }, async (req) => ({ groups: await groups.list(req.viewer) }));

@@ -33,29 +33,42 @@ export function definePlugin<S extends TObject = TObject<{}>, Tables = {}>(manif
   return manifest;
 }
 
-/** Load order: dependencies first, ties by name. A missing dependency or a cycle stops boot, naming the plugin. */
+/**
+ * Load order: a plugin loads once everything it depends on has; among those ready, the first by
+ * name. A missing dependency or a cycle stops boot, naming the plugin.
+ */
 export function orderPlugins(plugins: readonly AnyPlugin[]): AnyPlugin[] {
   const byName = new Map<string, AnyPlugin>();
   for (const p of plugins) {
     if (byName.has(p.name)) throw parleyError('PLUGIN_BOOT', `Plugin ${p.name} is registered twice.`, { plugin: p.name });
     byName.set(p.name, p);
   }
+  for (const p of plugins) {
+    const missing = (p.dependsOn ?? []).find((dep) => !byName.has(dep));
+    if (missing) throw parleyError('PLUGIN_BOOT', `Plugin ${p.name} depends on ${missing}, which is not installed.`, { plugin: p.name });
+  }
   const ordered: AnyPlugin[] = [];
-  const state = new Map<string, 'visiting' | 'done'>();
-  const visit = (p: AnyPlugin, path: string[]): void => {
-    if (state.get(p.name) === 'done') return;
-    if (state.get(p.name) === 'visiting') {
-      throw parleyError('PLUGIN_BOOT', `Plugin ${p.name} has a dependency cycle: ${[...path, p.name].join(' -> ')}.`, { plugin: p.name });
-    }
-    state.set(p.name, 'visiting');
-    for (const dep of [...(p.dependsOn ?? [])].sort()) {
-      const target = byName.get(dep);
-      if (!target) throw parleyError('PLUGIN_BOOT', `Plugin ${p.name} depends on ${dep}, which is not installed.`, { plugin: p.name });
-      visit(target, [...path, p.name]);
-    }
-    state.set(p.name, 'done');
-    ordered.push(p);
-  };
-  for (const p of [...plugins].sort((a, b) => a.name.localeCompare(b.name))) visit(p, []);
+  const loaded = new Set<string>();
+  let pending = [...plugins].sort((a, b) => a.name.localeCompare(b.name));
+  while (pending.length) {
+    const next = pending.find((p) => (p.dependsOn ?? []).every((dep) => loaded.has(dep)));
+    if (!next) throw cycleError(pending);
+    ordered.push(next);
+    loaded.add(next.name);
+    pending = pending.filter((p) => p !== next);
+  }
   return ordered;
+}
+
+/** Names the plugins of one cycle, following dependencies from the first stuck plugin. */
+function cycleError(stuck: AnyPlugin[]) {
+  const byName = new Map(stuck.map((p) => [p.name, p]));
+  const path: string[] = [];
+  let at: AnyPlugin | undefined = stuck[0];
+  while (at && !path.includes(at.name)) {
+    path.push(at.name);
+    at = byName.get((at.dependsOn ?? []).find((d) => byName.has(d)) ?? '');
+  }
+  const cycle = at ? [...path.slice(path.indexOf(at.name)), at.name] : path;
+  return parleyError('PLUGIN_BOOT', `Plugin ${cycle[0]} has a dependency cycle: ${cycle.join(' -> ')}.`, { plugin: cycle[0] });
 }

@@ -77,7 +77,11 @@ export function createPluginContext<S, Tables>(core: Core, name: string, scope: 
     },
     jobs: {
       send: (q, data, opts) => core.jobs.send(jobName(q), data, opts),
-      work: <T,>(q: string, handler: JobHandler<T>) => core.jobs.work<T>(jobName(q), async (job) => { if (core.plugins.isEnabled(name)) await handler(job); }),
+      // A job of a disabled plugin fails instead of completing, so pg-boss keeps it and retries it later.
+      work: <T,>(q: string, handler: JobHandler<T>) => core.jobs.work<T>(jobName(q), async (job) => {
+        if (!core.plugins.isEnabled(name)) throw new Error(`Plugin ${name} is disabled; the job waits for a retry.`);
+        await handler(job);
+      }),
       schedule: (q, cron, data) => core.jobs.schedule(jobName(q), cron, data),
     },
     realtime: {

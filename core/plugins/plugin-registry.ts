@@ -1,7 +1,7 @@
 import { Value } from '@sinclair/typebox/value';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { badInput, notFound } from '../errors.ts';
+import { notFound, parleyError } from '../errors.ts';
 import type { EventBus } from '../realtime/event-bus.ts';
 import type { AnyPlugin } from './define-plugin.ts';
 
@@ -59,14 +59,15 @@ export class PluginRegistry {
   async updateSettings(name: string, patch: Record<string, unknown>): Promise<Record<string, unknown>> {
     const plugin = this.find(name);
     const schema = plugin.settings;
-    if (!schema) throw badInput(`Plugin ${name} has no settings.`);
+    if (!schema) throw parleyError('BAD_INPUT', `Plugin ${name} has no settings.`, { plugin: name });
     const merged: Record<string, unknown> = { ...this.settings<Record<string, unknown>>(name), ...patch };
     const next = Value.Default(schema, Value.Convert(schema, merged)) as Record<string, unknown>;
     const unknownKeys = Object.keys(patch).filter((k) => !(k in schema.properties));
-    if (unknownKeys.length) throw badInput(`Plugin ${name} has no setting ${unknownKeys.join(', ')}.`);
+    if (unknownKeys.length) throw parleyError('BAD_INPUT', `Plugin ${name} has no setting ${unknownKeys.join(', ')}.`, { plugin: name, details: { field: unknownKeys[0] } });
     if (!Value.Check(schema, next)) {
       const first = [...Value.Errors(schema, next)][0];
-      throw badInput(`Setting ${first?.path.replace(/^\//, '') || '?'} of ${name}: ${first?.message ?? 'invalid value'}.`, { plugin: name });
+      const field = first?.path.replace(/^\//, '') || '?';
+      throw parleyError('BAD_INPUT', `Setting ${field} of ${name}: ${first?.message ?? 'invalid value'}.`, { plugin: name, details: { field } });
     }
     const changed = Object.fromEntries(Object.keys(patch).map((k) => [`setting:${k}`, next[k]]));
     await this.write(name, changed);

@@ -2,12 +2,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../core.ts';
-import { SearchService } from './search.service.ts';
 
 /** `GET /api/search`: full-text search over what the viewer may read, 20 hits a page. */
 export async function searchRoutes(app: FastifyInstance, core: Core): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const search = new SearchService({ db: core.db, guardian: core.guardian });
+  const { search } = core.services;
 
   r.get('/api/search', {
     config: { rateLimit: { max: 60, timeWindow: 60_000 } },

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../core.ts';
 import { requireUser } from '../http/viewer.ts';
+import { cook } from '../posts/cook.ts';
 
 const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const Page = Type.Object({ page: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })) });
@@ -39,6 +40,11 @@ export async function topicRoutes(app: FastifyInstance, core: Core): Promise<voi
 
   r.post('/api/t/:id/posts', { schema: { tags: ['topics'], summary: 'Reply', params: Id, body: Type.Object(NewPostBody) } },
     async (req, reply) => reply.status(201).send({ post: await posts.reply(requireUser(req), req.params.id, { ...req.body, via: via(req.auth.kind) }) }));
+
+  r.post('/api/preview', {
+    config: { rateLimit: { max: 120, timeWindow: 60_000 } },
+    schema: { tags: ['topics'], summary: 'Render Markdown as a post would look', body: Type.Object({ raw: Type.String({ maxLength: 64_000 }) }) },
+  }, async (req) => { requireUser(req); return { cooked: cook(req.body.raw) }; });
 
   r.put('/api/posts/:id', { schema: { tags: ['topics'], summary: 'Edit a post', params: Id, body: Type.Object({ raw: NewPostBody.raw }) } },
     async (req) => ({ post: await posts.edit(requireUser(req), req.params.id, req.body.raw) }));

@@ -6,12 +6,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../core.ts';
 import { badInput } from '../errors.ts';
 import { requireUser } from '../http/viewer.ts';
-import { isImageType, tooLarge, UploadsService, type IncomingFile } from './uploads.service.ts';
+import { isImageType, tooLarge, type IncomingFile } from './uploads.service.ts';
 import type { Upload } from './uploads.table.ts';
 
 /** Uploading files (multipart, field `file`) and serving them to those who may see them. */
 export async function uploadRoutes(app: FastifyInstance, core: Core): Promise<void> {
-  const uploads = new UploadsService({ db: core.db, guardian: core.guardian, config: core.config });
+  const { uploads } = core.services;
   const max = core.config.maxUploadBytes;
 
   await app.register(async (scope) => {
