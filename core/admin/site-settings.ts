@@ -1,0 +1,82 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import type { Kysely } from 'kysely';
+import type { Core } from '../core.ts';
+import type { DB } from '../db/schema.ts';
+import { badInput } from '../errors.ts';
+import type { EventBus } from '../realtime/event-bus.ts';
+
+const CHANGED = 'parley:site-settings-changed';
+
+/** The site's own settings, one row per name in `site_settings`; absent rows mean the default. */
+export const SiteSettingsSchema = Type.Object({
+  title: Type.String({ minLength: 1, maxLength: 100, default: 'Parley', title: 'Site title', description: 'Shown in the header and in every page title.' }),
+  description: Type.String({ maxLength: 1000, default: '', description: 'A sentence or two about this community, for search engines and the front page.' }),
+  contactEmail: Type.String({
+    maxLength: 200, default: '', pattern: '^$|^[^\\s@<>]+@[^\\s@<>]+\\.[^\\s@<>]+$', title: 'Contact email',
+    description: 'Where people can reach the site’s staff; leave empty to show none.', errorMessage: 'must be an email address (or empty)',
+  }),
+  loginRequired: Type.Boolean({ default: false, title: 'Login required', description: 'Visitors must log in before they can read anything.' }),
+});
+export type SiteSettings = Static<typeof SiteSettingsSchema>;
+
+/**
+ * Typed site settings, cached in memory. A write goes to the database and tells every process
+ * (this one included) to drop its cache, like the plugin registry does.
+ */
+export class SiteSettingsService {
+  private cache: Promise<SiteSettings> | null = null;
+
+  constructor(private readonly db: Kysely<DB>, private readonly bus: EventBus) {
+    bus.subscribe(CHANGED, () => { this.cache = null; });
+  }
+
+  /** The current settings, defaults filled in. */
+  get(): Promise<SiteSettings> {
+    this.cache ??= this.load().catch((err: unknown) => { this.cache = null; throw err; });
+    return this.cache;
+  }
+
+  /** Validates the whole result first; a bad value is a 400 naming the setting, and nothing is written. */
+  async update(patch: Record<string, unknown>): Promise<SiteSettings> {
+    const unknownKeys = Object.keys(patch).filter((k) => !(k in SiteSettingsSchema.properties));
+    if (unknownKeys.length) throw badInput(`There is no site setting ${unknownKeys.join(', ')}.`, { field: unknownKeys[0] });
+    const next = Value.Default(SiteSettingsSchema, Value.Convert(SiteSettingsSchema, { ...(await this.get()), ...patch }));
+    if (!Value.Check(SiteSettingsSchema, next)) {
+      const error = [...Value.Errors(SiteSettingsSchema, next)][0];
+      const field = error?.path.replace(/^\//, '') || '?';
+      const message = (error?.schema as { errorMessage?: string } | undefined)?.errorMessage ?? error?.message ?? 'is not valid';
+      throw badInput(`Setting ${field}: ${message}.`, { field });
+    }
+    const settings = next as SiteSettings;
+    const rows = Object.keys(patch).map((name) => ({ name, value: JSON.stringify(settings[name as keyof SiteSettings]) }));
+    if (rows.length) {
+      await this.db.insertInto('site_settings').values(rows)
+        .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ value: eb.ref('excluded.value'), updated_at: new Date() })))
+        .execute();
+    }
+    this.cache = null;
+    await this.bus.publish(CHANGED, {}, { persist: false });
+    return this.get();
+  }
+
+  private async load(): Promise<SiteSettings> {
+    const rows = await this.db.selectFrom('site_settings').select(['name', 'value']).execute();
+    const props: Record<string, TSchema> = SiteSettingsSchema.properties;
+    // A row that no longer fits its schema (written by an older version) falls back to the default rather than breaking pages.
+    const stored = Object.fromEntries(rows.filter((r) => props[r.name] && Value.Check(props[r.name], r.value)).map((r) => [r.name, r.value]));
+    return Value.Default(SiteSettingsSchema, stored) as SiteSettings;
+  }
+}
+
+const services = new WeakMap<object, SiteSettingsService>();
+
+/** The one site settings service of this core, created on first use. */
+export function siteSettings(core: Pick<Core, 'db' | 'bus'>): SiteSettingsService {
+  let service = services.get(core);
+  if (!service) {
+    service = new SiteSettingsService(core.db, core.bus);
+    services.set(core, service);
+  }
+  return service;
+}
