@@ -23,6 +23,8 @@ import { createPluginContext } from './plugins/plugin-context.ts';
 import { orderPlugins, type AnyPlugin } from './plugins/define-plugin.ts';
 import { PluginRegistry } from './plugins/plugin-registry.ts';
 import { EventBus } from './realtime/event-bus.ts';
+import { LiveHub } from './realtime/live-hub.ts';
+import { Presence } from './realtime/presence.ts';
 import { createServices } from './services.ts';
 import { ViewEngine } from './web/view-engine.ts';
 
@@ -60,6 +62,8 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
     });
     await registerHttp(app, core);
     await core.bus.start();
+    core.live.hub.start();
+    core.live.presence.start();
     await core.plugins.start();
     if (opts.jobs !== false) await core.jobs.start();
     for (const plugin of plugins) await registerPlugin(app, core, plugin);
@@ -85,10 +89,12 @@ async function assembleCore(app: FastifyInstance, config: Config, database: Data
   const bus = new EventBus(database, (err) => log.error({ err }, 'event bus handler failed'));
   registry = new PluginRegistry(database.db, bus, plugins);
   const guardian = new Guardian(hooks);
+  const now = () => core.clock().getTime();
+  const live = { hub: new LiveHub({ db: database.db, guardian, bus, now }), presence: new Presence(bus, now) };
   const views = new ViewEngine(isEnabled);
   await views.load();
   const core: Core = {
-    config, database, db: database.db, hooks, bus, guardian, views, log,
+    config, database, db: database.db, hooks, bus, live, guardian, views, log,
     plugins: registry,
     jobs: new Jobs(database, config.runJobs, (err) => log.error({ err }, 'job system error')),
     clock: () => new Date(),

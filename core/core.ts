@@ -8,6 +8,8 @@ import type { Jobs } from './jobs/jobs.ts';
 import type { Guardian } from './permissions/guardian.ts';
 import type { PluginRegistry } from './plugins/plugin-registry.ts';
 import type { EventBus } from './realtime/event-bus.ts';
+import type { LiveHub } from './realtime/live-hub.ts';
+import type { Presence } from './realtime/presence.ts';
 import type { Services } from './services.ts';
 import type { ViewEngine } from './web/view-engine.ts';
 
@@ -21,6 +23,8 @@ export interface Core {
   readonly db: Kysely<DB>;
   readonly hooks: Hooks;
   readonly bus: EventBus;
+  /** This process's websocket connections, and who is viewing or replying where. */
+  readonly live: { hub: LiveHub; presence: Presence };
   readonly jobs: Jobs;
   readonly plugins: PluginRegistry;
   readonly views: ViewEngine;

@@ -3,6 +3,8 @@ import type { DB } from '../db/schema.ts';
 import { inTransaction } from '../db/unit-of-work.ts';
 import { badInput, notFound, parleyError } from '../errors.ts';
 import type { Hooks } from '../hooks/hooks.ts';
+import type { EventBus } from '../realtime/event-bus.ts';
+import { signalVisibilityChanged } from '../realtime/live-hub.ts';
 import { isStaff, type Viewer } from '../permissions/viewer.ts';
 import * as repo from './categories.repo.ts';
 import { Permission, type Category, type CategoryPermission } from './categories.table.ts';
@@ -23,7 +25,7 @@ const NAMES: Record<CategoryPermission, PermissionName> = { 1: 'create', 2: 'rep
 
 /** Categories: who sees them (through category_groups) and how admins shape them. */
 export class CategoriesService {
-  constructor(private readonly deps: { db: Kysely<DB>; hooks: Hooks }) {}
+  constructor(private readonly deps: { db: Kysely<DB>; hooks: Hooks; bus: EventBus }) {}
 
   /** What the viewer may see, with their own permission; staff also get every grant. */
   async list(viewer: Viewer) {
@@ -52,7 +54,10 @@ export class CategoriesService {
       if (!existing) throw notFound('That category');
       const { permissions, ...fields } = input;
       if (Object.keys(input).length === 0) throw badInput('Send at least one category field to change.');
-      if (permissions) await repo.setPermissions(trx, id, await resolveGrants(trx, permissions));
+      if (permissions) {
+        await repo.setPermissions(trx, id, await resolveGrants(trx, permissions));
+        await signalVisibilityChanged(this.deps.bus, {}, trx);
+      }
       if (fields.name !== undefined) checkName(fields.name);
       return Object.keys(fields).length ? repo.updateCategory(trx, id, fields) : existing;
     });

@@ -3,6 +3,8 @@ import type { DB } from '../db/schema.ts';
 import { inTransaction } from '../db/unit-of-work.ts';
 import { badInput, forbidden, notFound, parleyError } from '../errors.ts';
 import type { Hooks } from '../hooks/hooks.ts';
+import type { EventBus } from '../realtime/event-bus.ts';
+import { signalVisibilityChanged } from '../realtime/live-hub.ts';
 import type { Viewer } from '../permissions/viewer.ts';
 import { USERNAME } from '../users/users.service.ts';
 import * as repo from './groups.repo.ts';
@@ -23,7 +25,7 @@ const RESERVED = new Set(['everyone', 'staff', 'admins', 'moderators']);
 
 /** Groups: who can see them, who is in them, and who may change that. */
 export class GroupsService {
-  constructor(private readonly deps: { db: Kysely<DB>; hooks: Hooks }) {}
+  constructor(private readonly deps: { db: Kysely<DB>; hooks: Hooks; bus: EventBus }) {}
 
   list(viewer: Viewer) {
     return repo.listVisibleGroups(this.deps.db, viewer);
@@ -68,6 +70,7 @@ export class GroupsService {
       if (missing.length) throw badInput(`No user is called ${missing.join(', ')}; check the spelling.`, { field: 'usernames' });
       const added = await repo.insertMembers(trx, group.id, users.map((u) => u.id), group.default_notification_level);
       for (const userId of added) emit('user-added-to-group', { userId, groupId: group.id, owner: false, actorId: actor.id });
+      if (added.length) await signalVisibilityChanged(this.deps.bus, { userIds: added }, trx);
       return { added: users.filter((u) => added.includes(u.id)).map((u) => u.username) };
     });
   }
@@ -80,6 +83,7 @@ export class GroupsService {
       const user = await memberUser(trx, group, username);
       if (user.id !== actor.id) await ensureCanManage(trx, actor, group);
       await repo.deleteMember(trx, group.id, user.id);
+      await signalVisibilityChanged(this.deps.bus, { userIds: [user.id] }, trx);
     });
   }
 

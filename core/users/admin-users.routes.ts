@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { destroyUserSessions } from '../auth/sessions.ts';
+import { signalVisibilityChanged } from '../realtime/live-hub.ts';
 import type { Core } from '../core.ts';
 import type { DB } from '../db/schema.ts';
 import { badInput, notFound } from '../errors.ts';
@@ -41,6 +42,7 @@ export async function adminUserRoutes(app: FastifyInstance, core: Core): Promise
     if (req.params.id === me.id) throw badInput('You cannot suspend yourself.');
     const user = await updateUser(core.db, req.params.id, { suspended_until: until, suspended_reason: req.body.reason.trim() });
     await destroyUserSessions(core.db, user.id);
+    await signalVisibilityChanged(core.bus, { userIds: [user.id] }); // closes their open live connections
     return { user };
   });
 

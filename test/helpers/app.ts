@@ -7,6 +7,8 @@ import { freshDatabase } from './database.ts';
 
 export interface Client {
   user: User | null;
+  /** The session cookie's value (for a websocket), or null for a visitor. */
+  sessionToken: string | null;
   get(url: string): Promise<LightMyRequestResponse>;
   post(url: string, body?: unknown): Promise<LightMyRequestResponse>;
   put(url: string, body?: unknown): Promise<LightMyRequestResponse>;
@@ -54,6 +56,7 @@ export async function client(app: FastifyInstance, user: User | null, cookies: R
     send({ method, url, payload: body as InjectOptions['payload'], headers: { 'x-csrf-token': csrf } });
   return {
     user,
+    sessionToken: jar[SESSION_COOKIE] ?? null,
     get: (url) => send({ method: 'GET', url }),
     post: withBody('POST'),
     put: withBody('PUT'),
