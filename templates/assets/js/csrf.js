@@ -1,0 +1,1 @@
+export const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content ?? '';
