@@ -89,7 +89,9 @@ async function categoryPage(core: Core, req: FastifyRequest<Params>, reply: Fast
   const rows = resubmitted
     ? list(req.body['perm_group[]'] ?? req.body.perm_group).map((group, i) => ({ group, permission: list(req.body['perm_level[]'] ?? req.body.perm_level)[i] ?? '' }))
     : [...grants];
-  const groupNames = (await core.services.groups.list(req.viewer)).map((g) => g.name);
+  // "everyone" is not a listed group but is the commonest grant; a granted group is always an option, or saving would drop it.
+  const listed = (await core.services.groups.list(req.viewer)).map((g) => g.name);
+  const groupNames = [...new Map(['everyone', ...listed, ...rows.map((r) => r.group)].filter(Boolean).map((n) => [n.toLowerCase(), n])).values()];
   const permissionRows = [...rows, ...Array.from({ length: BLANK_ROWS }, () => ({ group: '', permission: 'see' }))].map((row, i) => ({
     index: i + 1, group: row.group, permission: row.permission, isNew: i >= rows.length,
     groups: groupNames.map((name) => ({ name, selected: name.toLowerCase() === row.group.toLowerCase() })),
