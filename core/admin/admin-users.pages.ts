@@ -64,7 +64,7 @@ async function userPage(core: Core, req: FastifyRequest<Params>, reply: FastifyR
   const suspended = user.suspended_until !== null && user.suspended_until > core.clock();
   const tomorrow = new Date(core.clock().getTime() + 86_400_000).toISOString().slice(0, 10);
   return renderAdmin(core, req, reply, 'user', 'users', {
-    title: user.username, user, suspended, isMe: user.id === req.viewer.id, minDate: tomorrow,
+    title: user.username, user, suspended, suspendedIso: user.suspended_until?.toISOString(), suspendedText: user.suspended_until?.toUTCString(), isMe: user.id === req.viewer.id, minDate: tomorrow,
     form: error ? { until: text(req.body?.until), reason: text(req.body?.reason) } : {},
     ...(error ? { flash: errorFlash(error) } : {}),
   }, error?.statusCode);
