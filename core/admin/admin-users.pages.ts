@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { destroyUserSessions } from '../auth/sessions.ts';
 import type { Core } from '../core.ts';
 import { badInput, type ParleyError } from '../errors.ts';
+import { signalVisibilityChanged } from '../realtime/live-hub.ts';
 import { errorFlash, renderAdmin, submit, text, type Form } from './admin-page.ts';
 import { USERS_PAGE, findAdminUser, listUsers, updateUser } from './admin-users.ts';
 
@@ -41,6 +42,7 @@ export async function adminUserPages(app: FastifyInstance, core: Core): Promise<
     if (userId(req) === req.viewer.id) throw badInput('You cannot suspend yourself.');
     const user = await updateUser(core.db, userId(req), { suspended_until: until, suspended_reason: reason });
     await destroyUserSessions(core.db, user.id);
+    await signalVisibilityChanged(core.bus, { userIds: [user.id] }); // closes their open live connections, as the JSON route does
     return { to: `/admin/users/${user.id}`, notice: `${user.username} is suspended until ${until.toUTCString()} and has been signed out.` };
   }, (err) => userPage(core, req, reply, err)));
 
