@@ -1,4 +1,5 @@
 import { benchLatest, type LatestRow } from './latest-topics.ts';
+import { benchLive } from './live-delivery.ts';
 import { printTable } from './http-bench.ts';
 
 /**
@@ -11,12 +12,21 @@ const size = { users: 1000, topics: Math.round(100_000 * scale), postsPerTopic: 
 const engines: ('pglite' | 'postgres')[] = (process.env.BENCH_ENGINES ?? 'postgres,pglite').split(',')
   .filter((e): e is 'pglite' | 'postgres' => e === 'pglite' || (e === 'postgres' && Boolean(process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL)));
 
+const only = (process.env.BENCH_ONLY ?? 'latest,live').split(',');
 const rows: LatestRow[] = [];
-for (const engine of engines) rows.push(...await benchLatest(engine, size, seconds));
-printTable(`Latest topics: ${size.topics.toLocaleString('en')} topics, ${(size.topics * size.postsPerTopic).toLocaleString('en')} posts, 10 connections, ${seconds}s each`,
+if (only.includes('latest')) for (const engine of engines) rows.push(...await benchLatest(engine, size, seconds));
+if (rows.length) printTable(`Latest topics: ${size.topics.toLocaleString('en')} topics, ${(size.topics * size.postsPerTopic).toLocaleString('en')} posts, 10 connections, ${seconds}s each`,
   ['engine', 'route', 'req/s', 'p50 ms', 'p99 ms', '% of bare', 'errors', 'seed s'],
   rows.map((r) => {
     const bare = rows.find((b) => b.engine === r.engine && b.route.startsWith('bare'))!;
     return [r.engine, r.route, Math.round(r.result.rps), r.result.p50, r.result.p99, `${Math.round((100 * r.result.rps) / bare.result.rps)}%`, r.result.errors + r.result.non2xx, r.seedSeconds.toFixed(0)];
   }));
+
+const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+if (only.includes('live') && pgUrl) {
+  const live = await benchLive(pgUrl, Number(process.env.BENCH_LIVE_CLIENTS ?? 500), 2);
+  printTable(`Live delivery: ${live.clients} websocket clients over ${live.processes} Parley processes on one PostgreSQL, ${live.posts} replies`,
+    ['delivery to each client p50 ms', 'p99 ms', 'until the last client p50 ms', 'p99 ms', 'missed'],
+    [[live.p50.toFixed(1), live.p99.toFixed(1), live.allP50.toFixed(1), live.allP99.toFixed(1), live.missed]]);
+}
 process.exit(0);

@@ -57,12 +57,14 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
     });
     app.addHook('onClose', async () => {
       await core.jobs.stop();
+      core.live.presence.stop();
       await core.bus.stop();
       if (!opts.database) await database.close();
     });
     await registerHttp(app, core);
     await core.bus.start();
     core.live.hub.start();
+    core.live.presence.onChange((topicId, entries) => { void core.live.hub.sendPresence(topicId, entries); });
     core.live.presence.start();
     await core.plugins.start();
     if (opts.jobs !== false) await core.jobs.start();

@@ -28,7 +28,7 @@ export class LiveHub {
   constructor(private readonly deps: { db: Kysely<DB>; guardian: Guardian; bus: EventBus; now: () => number }) {}
 
   start(): void {
-    this.deps.bus.subscribe('*', (event) => this.dispatch(event));
+    this.deps.bus.subscribe('*', (event) => (event.channel.startsWith('/presence/') ? undefined : this.dispatch(event)));
     this.deps.bus.subscribe(VISIBILITY_CHANGED, (event) => this.invalidate(event.payload as { topicId?: number; userIds?: number[] }));
   }
 
@@ -55,6 +55,14 @@ export class LiveHub {
     const ok = await this.deps.guardian.canSeeTopic(this.deps.db, conn.viewer, topicId);
     conn.remember(topicId, ok, now);
     return ok;
+  }
+
+  /** A topic's presence snapshot, to the connections watching it (each may see it: checked when they started watching). */
+  async sendPresence(topicId: number, entries: { userId: number }[]): Promise<void> {
+    for (const conn of this.connections) {
+      if (!conn.topics.has(topicId) || !(await this.maySeeTopic(conn, topicId))) continue;
+      conn.send({ type: 'presence-list', topicId, entries: entries.filter((e) => e.userId !== conn.viewer.id) });
+    }
   }
 
   private async dispatch(event: BusEvent): Promise<void> {

@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { inTransaction } from '../../core/db/unit-of-work.ts';
 import { PostType } from '../../core/posts/posts.table.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
@@ -7,7 +7,7 @@ import { liveClient, type LiveMessage } from '../helpers/live-client.ts';
 const postCreated = (topicId: number, postNumber?: number) => (m: LiveMessage) =>
   m.channel === `/topic/${topicId}` && m.payload?.type === 'post-created' && (postNumber === undefined || m.payload.postNumber === postNumber);
 
-async function setup(t: Tap.Test): Promise<TestApp & { address: string; categoryId: number }> {
+async function setup(t: Test): Promise<TestApp & { address: string; categoryId: number }> {
   const h = await testApp();
   t.teardown(() => h.close());
   const address = await h.app.listen({ host: '127.0.0.1', port: 0 });
@@ -94,12 +94,15 @@ t.test('presence: who is viewing and who is replying shows to others on the topi
   const aliceLive = await liveClient(h.address, alice.sessionToken!, `?topic=${topic.id}`);
   const bobLive = await liveClient(h.address, bob.sessionToken!, `?topic=${topic.id}`);
   t.teardown(async () => { await aliceLive.close(); await bobLive.close(); });
-  await aliceLive.waitFor((m) => m.payload?.type === 'presence' && m.payload.username === 'bob' && m.payload.state === 'viewing');
+  const bobIs = (state: string | null) => (m: LiveMessage) => m.type === 'presence-list' && m.topicId === topic.id &&
+    (state === null ? !(m.entries as { username: string }[]).some((e) => e.username === 'bob') : (m.entries as { username: string; state: string }[]).some((e) => e.username === 'bob' && e.state === state));
+  await aliceLive.waitFor(bobIs('viewing'));
   bobLive.send({ type: 'presence', topicId: topic.id, state: 'replying' });
-  await aliceLive.waitFor((m) => m.payload?.type === 'presence' && m.payload.username === 'bob' && m.payload.state === 'replying');
+  await aliceLive.waitFor(bobIs('replying'));
+  aliceLive.messages.length = 0;
   await bobLive.close();
-  await aliceLive.waitFor((m) => m.payload?.type === 'presence' && m.payload.username === 'bob' && m.payload.state === 'left');
-  t.pass('viewing, replying, left');
+  await aliceLive.waitFor(bobIs(null));
+  t.pass('viewing, replying, gone');
 });
 
 t.test('a visitor gets no live connection', async (t) => {

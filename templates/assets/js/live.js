@@ -42,12 +42,11 @@ function remember(id) {
 function handle(msg) {
   if (msg.type === 'hello') return remember(msg.lastEventId);
   if (msg.type === 'reload') return location.reload();
-  if (msg.type === 'presence-list') return msg.entries.forEach((e) => showPresence({ ...e, topicId: msg.topicId }, me));
+  if (msg.type === 'presence-list') return showPresence(msg.entries, me);
   remember(msg.id);
   const { channel, payload } = msg;
   if (!channel || !payload) return;
   if (channel === `/notifications/${me}`) return updateBell(payload);
-  if (payload.type === 'presence') return showPresence(payload, me);
   if (topicId && channel === `/topic/${topicId}`) onTopicEvent(payload, me);
   if (watchesLists && channel.startsWith('/topic/')) onListEvent(payload, me);
 }

@@ -23,10 +23,10 @@ export async function onTopicEvent(payload, me) {
   renderPresence();
 }
 
-export function showPresence(entry, me) {
-  if (entry.userId === me) return;
-  if (entry.state === 'left') presence.delete(entry.userId);
-  else presence.set(entry.userId, { username: entry.username, state: entry.state, at: Date.now() });
+/** The server sends who is here as a whole list, at most twice a second. */
+export function showPresence(entries, me) {
+  presence.clear();
+  for (const e of entries) if (e.userId !== me) presence.set(e.userId, { username: e.username, state: e.state, at: Date.now() });
   renderPresence();
 }
 
