@@ -93,7 +93,7 @@ async function renderTopic(core: Core, req: FastifyRequest, reply: FastifyReply,
     isMessage: topic.archetype === 'private_message', participants: [...names, ...groups].join(', '),
     posts: shown, more: shown.length === POSTS_PER_PAGE, lastShown: shown.at(-1)?.post_number ?? after,
     canReply, cannotReply: topic.archived ? 'This topic is archived.' : 'This topic is closed to new replies.',
-    replyAction: `/t/${topic.id}/reply`, form, flash: error ? [{ kind: 'error', message: error }] : undefined,
+    replyAction: `/t/${topic.id}/reply`, form, ...(error ? { flash: [{ kind: 'error', message: error }] } : {}),
   }, status);
 }
 

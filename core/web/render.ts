@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { siteSettings } from '../admin/site-settings.ts';
 import type { Core } from '../core.ts';
 
 const FLASH = 'parley_flash';
@@ -22,10 +23,12 @@ function takeFlash(req: FastifyRequest, reply: FastifyReply): Flash[] {
 /** What every page knows: the site, who is looking, their unread counts, a CSRF token, flash messages. */
 export async function pageContext(core: Core, req: FastifyRequest, reply: FastifyReply): Promise<Record<string, unknown>> {
   const me = req.user ? { id: req.user.id, username: req.user.username, name: req.user.name, admin: req.user.admin, moderator: req.user.moderator } : null;
-  const [counts, lastEventId] = me
-    ? await Promise.all([core.services.notifications.unreadCounts(me.id), core.bus.lastId()])
-    : [null, 0];
-  return { site: { name: 'Parley' }, me, csrf: reply.generateCsrf(), counts, lastEventId, flash: takeFlash(req, reply), path: req.url };
+  const [settings, counts, lastEventId] = await Promise.all([
+    siteSettings(core).get(),
+    me ? core.services.notifications.unreadCounts(me.id) : null,
+    me ? core.bus.lastId() : 0,
+  ]);
+  return { site: { name: settings.title, description: settings.description }, me, csrf: reply.generateCsrf(), counts, lastEventId, flash: takeFlash(req, reply), path: req.url };
 }
 
 /** Renders a page in the main layout. */
