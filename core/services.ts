@@ -13,11 +13,13 @@ import { Suggestions } from './topics/suggestions.ts';
 import { TopicLists } from './topics/topic-lists.ts';
 import { TopicsService } from './topics/topics.service.ts';
 import { UploadsService } from './uploads/uploads.service.ts';
+import { UserAdminService } from './users/user-admin.service.ts';
 import { UsersService } from './users/users.service.ts';
 
 /** Core's operations, shared by routes, pages, the CLI and plugins (`ctx.forum`). */
 export interface Services {
   users: UsersService;
+  userAdmin: UserAdminService;
   groups: GroupsService;
   categories: CategoriesService;
   topics: TopicsService;
@@ -43,6 +45,7 @@ export function createServices(deps: ServiceDeps): Services {
   const posts = new PostsService({ ...deps, notifications });
   return {
     users: new UsersService(deps),
+    userAdmin: new UserAdminService(deps),
     groups: new GroupsService(deps),
     categories: new CategoriesService(deps),
     topics: new TopicsService({ ...deps, posts }),

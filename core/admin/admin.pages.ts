@@ -6,7 +6,7 @@ import { adminKeyPages } from './admin-keys.pages.ts';
 import { hideFromNonAdmins, registerAdminPartials, renderAdmin } from './admin-page.ts';
 import { adminPluginPages } from './admin-plugins.pages.ts';
 import { adminSettingsPages } from './admin-settings.pages.ts';
-import { siteCounts } from './admin-users.ts';
+import { siteCounts } from './site-counts.ts';
 import { adminUserPages } from './admin-users.pages.ts';
 
 /** The admin area under /admin: server-rendered forms over the same services as the admin JSON API. */
