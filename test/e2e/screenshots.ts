@@ -1,0 +1,39 @@
+// `npm run screenshots`: seeds a small forum and photographs the main pages into docs/screenshots/.
+import greeter from '../../plugins/example-greeter/index.ts';
+import { testApp } from '../helpers/app.ts';
+import { launchBrowser, logIn } from '../helpers/browser.ts';
+
+const h = await testApp({ plugins: [greeter] });
+const base = await h.app.listen({ host: '127.0.0.1', port: 0 });
+const admin = await h.user('maria', { admin: true, name: 'Maria Lopez' });
+const sam = await h.user('sam', { name: 'Sam Okafor' });
+const lee = await h.user('lee', { name: 'Lee Chen' });
+const help = await h.core.services.categories.create({ name: 'Help', description: 'Questions about using the product', color: '2f6f5e', permissions: [{ group: 'everyone', permission: 'create' }] });
+await h.core.services.categories.create({ name: 'Announcements', description: 'News from the team', color: 'b54708', permissions: [{ group: 'everyone', permission: 'see' }] });
+const router = (await sam.post('/api/topics', { title: 'Router drops the connection every evening', raw: 'Since the last update my router **drops Wi-Fi** around 8 pm every day.\n\nAnyone else seeing this?', categoryId: help.id })).json().topic;
+await lee.post(`/api/t/${router.id}/posts`, { raw: 'Same here! It started after firmware 2.4.', replyToPostNumber: 1 });
+await admin.post(`/api/t/${router.id}/posts`, { raw: 'Thanks for the reports, @sam and @lee. A fix is in 2.4.1:\n\n1. Open **Settings → Firmware**\n2. Choose *Check now*\n3. Restart when asked' });
+await lee.post('/api/topics', { title: 'How do I export my invoices?', raw: 'I need all invoices from last year as PDF for my accountant.', categoryId: help.id });
+await sam.post('/api/topics', { title: 'Feature idea: dark mode for the dashboard', raw: 'The dashboard is very bright at night. A dark mode would be lovely.', categoryId: help.id });
+await admin.post('/api/messages', { title: 'Your refund request', raw: 'Hi Sam, I have started the refund; it takes 3–5 working days.', usernames: ['sam'] });
+await lee.post(`/api/t/${router.id}/posts`, { raw: '@sam did the update fix it for you?' });
+
+const browser = await launchBrowser();
+const shoot = async (user: string, path: string, file: string, width = 1200, height = 800) => {
+  const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  await logIn(page, base, user);
+  await page.goto(`${base}${path}`);
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: `docs/screenshots/${file}.png` });
+  await context.close();
+};
+await shoot('sam', '/', 'latest');
+await shoot('sam', `/t/${router.slug}/${router.id}`, 'topic', 1200, 1000);
+await shoot('sam', '/notifications', 'notifications');
+await shoot('sam', '/u/sam/messages', 'messages');
+await shoot('maria', '/admin/plugins', 'admin-plugins');
+await shoot('sam', `/t/${router.slug}/${router.id}`, 'topic-phone', 390, 844);
+await browser.close();
+await h.close();
+process.stdout.write('Screenshots written to docs/screenshots/\n');
