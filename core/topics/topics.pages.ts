@@ -3,7 +3,7 @@ import type { Core } from '../core.ts';
 import { ParleyError, notFound } from '../errors.ts';
 import { isStaff, type Viewer } from '../permissions/viewer.ts';
 import { PostType } from '../posts/posts.table.ts';
-import { renderPage } from '../web/render.ts';
+import { flash, renderPage } from '../web/render.ts';
 import type { TopicView } from './topics.service.ts';
 
 type Q = Record<string, string | undefined>;
@@ -69,6 +69,14 @@ export async function topicPages(app: FastifyInstance, core: Core): Promise<void
       if (!(err instanceof ParleyError) || err.statusCode === 404) throw err;
       return renderTopic(core, req, reply, id, 0, { raw: req.body.raw }, err.message, err.statusCode);
     }
+  });
+
+  app.post<{ Params: { id: string }; Body: Q }>('/t/:id/notification-level', { schema: { hide: true } }, async (req, reply) => {
+    const id = Number(req.params.id) || 0;
+    await topics.setNotificationLevel(req.viewer, id, Number(req.body.level));
+    const { topic } = await topics.view(req.viewer, id, { limit: 1 });
+    flash(reply, 'notice', 'Notification level saved.');
+    return reply.redirect(`/t/${topic.slug}/${topic.id}`, 303);
   });
 
   app.post<{ Params: { id: string }; Body: Q }>('/t/:id/status', { schema: { hide: true } }, async (req, reply) => {

@@ -35,6 +35,18 @@ t.test('in a real browser: sign up, start a topic, reply; a second person sees i
   await b.page.waitForSelector('[data-bell-count]:not([hidden])', { timeout: 1000 });
   t.equal(await b.page.textContent('[data-bell-count]'), '1', "bob's bell shows the mention");
 
+  const topicId = Number(topicUrl.split('/').pop());
+  await b.page.waitForFunction(async (id) => {
+    const res = await fetch(`/api/t/${id}`);
+    return (await res.json()).readState.lastReadPostNumber >= 2;
+  }, topicId, { timeout: 5000 });
+  t.pass('the posts bob scrolled past count as read');
+
+  await b.page.selectOption('select[name=level]', '3');
+  await b.page.click('form[action$="/notification-level"] button');
+  await b.page.waitForSelector('text=Notification level saved.');
+  t.equal(await b.page.inputValue('select[name=level]'), '3', 'bob now watches the topic');
+
   await b.page.fill('textarea[name=raw]', 'Thanks, I will look at it.');
   await b.page.click('button:has-text("Reply")');
   await b.page.waitForSelector('#post-3');
