@@ -34,3 +34,14 @@ export async function logIn(page: Page, base: string, login: string, password = 
   await page.click('button[type=submit]');
   await page.waitForURL(`${base}/`);
 }
+
+/** Waits until the server has recorded that a user read up to a post (read tracking is asynchronous). */
+export async function readUpTo(db: import('kysely').Kysely<import('../../core/db/schema.ts').DB>, userId: number, topicId: number, postNumber: number, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const row = await db.selectFrom('topic_users').select('last_read_post_number').where('user_id', '=', userId).where('topic_id', '=', topicId).executeTakeFirst();
+    if ((row?.last_read_post_number ?? 0) >= postNumber) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`user ${userId} has not read topic ${topicId} up to post ${postNumber}`);
+}

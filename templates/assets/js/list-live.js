@@ -15,8 +15,11 @@ export function onListEvent(payload, me) {
   else if (badge && lastRead !== null) {
     badge.innerHTML = `<span class="badge" title="unread posts">${highest - lastRead}</span>`;
   }
-  const stat = row.querySelector('.stat strong');
-  if (stat && payload.postType === 1 && payload.postNumber > 1) stat.textContent = String(Number(stat.textContent) + 1);
+  const stat = row.querySelector('.stat');
+  if (stat && payload.postType === 1 && payload.postNumber > 1) {
+    const count = Number(stat.querySelector('strong').textContent) + 1;
+    stat.innerHTML = `<strong>${count}</strong>${count === 1 ? 'post' : 'posts'}`;
+  }
   row.parentElement.prepend(row);
 }
 

@@ -11,7 +11,7 @@ export function startReadTracking(topicId) {
     if (pending <= sent) return;
     const upTo = pending;
     const res = await fetch(`/api/t/${topicId}/read`, {
-      method: 'PUT', credentials: 'same-origin',
+      method: 'PUT', credentials: 'same-origin', keepalive: true, // survives leaving the page
       headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken() },
       body: JSON.stringify({ postNumber: upTo }),
     }).catch(() => null);
@@ -29,5 +29,5 @@ export function startReadTracking(topicId) {
   document.querySelectorAll('[data-posts] [data-post-number]').forEach(watch);
   new MutationObserver((records) => records.forEach((r) => r.addedNodes.forEach((n) => n.dataset?.postNumber && watch(n))))
     .observe(document.querySelector('[data-posts]'), { childList: true });
-  addEventListener('pagehide', () => { if (pending > sent) flush(); });
+  addEventListener('pagehide', () => { clearTimeout(timer); if (pending > sent) flush(); });
 }
