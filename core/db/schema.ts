@@ -3,7 +3,7 @@ import type { GroupUsersTable, GroupsTable } from '../groups/groups.table.ts';
 import type { NotificationsTable } from '../notifications/notifications.table.ts';
 import type { PostRevisionsTable, PostsTable } from '../posts/posts.table.ts';
 import type { TopicAllowedGroupsTable, TopicAllowedUsersTable, TopicUsersTable, TopicsTable } from '../topics/topics.table.ts';
-import type { PostUploadsTable, UploadsTable } from '../uploads/uploads.table.ts';
+import type { PostUploadsTable, UploadUsersTable, UploadsTable } from '../uploads/uploads.table.ts';
 import type { UserEmailsTable, UserOptionsTable, UsersTable } from '../users/users.table.ts';
 import type { ApiKeysTable, PluginSettingsTable, RateLimitsTable, RealtimeEventsTable, SessionsTable, SiteSettingsTable } from './platform.table.ts';
 
@@ -25,6 +25,7 @@ export interface DB {
   notifications: NotificationsTable;
   uploads: UploadsTable;
   post_uploads: PostUploadsTable;
+  upload_users: UploadUsersTable;
   sessions: SessionsTable;
   api_keys: ApiKeysTable;
   site_settings: SiteSettingsTable;

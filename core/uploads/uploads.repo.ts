@@ -6,11 +6,16 @@ import type { Upload } from './uploads.table.ts';
 export const findUploadBySha = (db: Kysely<DB>, sha256: string): Promise<Upload | undefined> =>
   db.selectFrom('uploads').selectAll().where('sha256', '=', sha256).executeTakeFirst();
 
-/** Inserts the upload unless its content is already stored; either way returns the row for that content. */
+/** Inserts the upload unless its content is already stored, and records this uploader; returns the row for that content. */
 export async function insertUpload(db: Kysely<DB>, values: { sha256: string; original_filename: string; content_type: string; size: number; user_id: number }): Promise<Upload> {
   await db.insertInto('uploads').values(values).onConflict((oc) => oc.column('sha256').doNothing()).execute();
-  return db.selectFrom('uploads').selectAll().where('sha256', '=', values.sha256).executeTakeFirstOrThrow();
+  const upload = await db.selectFrom('uploads').selectAll().where('sha256', '=', values.sha256).executeTakeFirstOrThrow();
+  await db.insertInto('upload_users').values({ upload_id: upload.id, user_id: values.user_id }).onConflict((oc) => oc.doNothing()).execute();
+  return upload;
 }
+
+export const isUploader = async (db: Kysely<DB>, uploadId: number, userId: number): Promise<boolean> =>
+  (await db.selectFrom('upload_users').select('user_id').where('upload_id', '=', uploadId).where('user_id', '=', userId).executeTakeFirst()) !== undefined;
 
 /** Whether the upload is attached to a post that passes both visibility conditions (from the guardian). */
 export async function attachedToVisiblePost(db: Kysely<DB>, uploadId: number, topicOk: TopicPredicate, postOk: PostPredicate): Promise<boolean> {
@@ -20,8 +25,8 @@ export async function attachedToVisiblePost(db: Kysely<DB>, uploadId: number, to
   return row !== undefined;
 }
 
-export const existingUploadIds = async (db: Kysely<DB>, ids: number[]): Promise<number[]> =>
-  ids.length === 0 ? [] : (await db.selectFrom('uploads').select('id').where('id', 'in', ids).execute()).map((r) => r.id);
+export const uploadsByIds = (db: Kysely<DB>, ids: number[]): Promise<Upload[]> =>
+  ids.length === 0 ? Promise.resolve([]) : db.selectFrom('uploads').selectAll().where('id', 'in', ids).execute();
 
 export async function insertPostUploads(db: Kysely<DB>, postId: number, uploadIds: number[]): Promise<void> {
   if (uploadIds.length === 0) return;

@@ -79,20 +79,28 @@ export class UploadsService {
   /** The upload, if the viewer uploaded it or can see a post it is attached to; otherwise not found. */
   async findServable(viewer: Viewer, sha256: string): Promise<Upload> {
     const upload = await repo.findUploadBySha(this.deps.db, sha256);
-    if (!upload) throw notFound('That file');
-    if (viewer.id !== null && upload.user_id === viewer.id) return upload;
-    const [topicOk, postOk] = await Promise.all([this.deps.guardian.topicPredicate(viewer), this.deps.guardian.postPredicate(viewer)]);
-    if (!(await repo.attachedToVisiblePost(this.deps.db, upload.id, topicOk, postOk))) throw notFound('That file');
+    if (!upload || !(await this.maySee(this.deps.db, viewer, upload))) throw notFound('That file');
     return upload;
   }
 
-  /** Links uploads to a post inside the post's transaction; unknown ids are a 400. */
-  async attach(trx: Transaction<DB> | Kysely<DB>, postId: number, uploadIds: number[]): Promise<void> {
+  /**
+   * Links uploads to a post inside the post's transaction. An author may attach only what they
+   * uploaded or can already see: upload ids are guessable, and attaching someone's private file
+   * to a public post would publish it. Anything else is a 400 that does not say whether it exists.
+   */
+  async attach(trx: Transaction<DB> | Kysely<DB>, postId: number, uploadIds: number[], author: Viewer): Promise<void> {
     const unique = [...new Set(uploadIds)];
-    const found = await repo.existingUploadIds(trx, unique);
-    const missing = unique.filter((id) => !found.includes(id));
-    if (missing.length) throw badInput(`No upload has id ${missing.join(', ')}; upload the file again.`, { field: 'uploadIds' });
+    const found = await repo.uploadsByIds(trx, unique);
+    const allowed = await Promise.all(found.map(async (u) => ((await this.maySee(trx, author, u)) ? u.id : null)));
+    const missing = unique.filter((id) => !allowed.includes(id));
+    if (missing.length) throw badInput(`No upload with id ${missing.join(', ')} is yours to attach; upload the file again.`, { field: 'uploadIds' });
     await repo.insertPostUploads(trx, postId, unique);
+  }
+
+  private async maySee(db: Kysely<DB>, viewer: Viewer, upload: Upload): Promise<boolean> {
+    if (viewer.id !== null && (await repo.isUploader(db, upload.id, viewer.id))) return true;
+    const [topicOk, postOk] = await Promise.all([this.deps.guardian.topicPredicate(viewer), this.deps.guardian.postPredicate(viewer)]);
+    return repo.attachedToVisiblePost(db, upload.id, topicOk, postOk);
   }
 
   /** temp + rename, so a reader never sees half a file; identical content is written once. */

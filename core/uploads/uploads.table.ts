@@ -11,5 +11,6 @@ export interface UploadsTable {
 }
 
 export interface PostUploadsTable { post_id: number; upload_id: number }
+export interface UploadUsersTable { upload_id: number; user_id: number; created_at: Generated<Date> }
 
 export type Upload = Selectable<UploadsTable>;

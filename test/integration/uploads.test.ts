@@ -87,14 +87,26 @@ t.test('uploads: stored by content, checked, and served only to those who may se
     const secret = (await admin.post('/api/topics', { title: 'Staff only', raw: 'See the attached file', categoryId: staffOnly.id })).json();
     const open = (await alice.post('/api/topics', { title: 'For everyone', raw: 'See the attached pdf', categoryId: pub.id })).json();
     const postOf = async (topicId: number) => (await h.core.db.selectFrom('posts').select('id').where('topic_id', '=', topicId).executeTakeFirstOrThrow()).id;
-    const uploads = new (await import('../../core/uploads/uploads.service.ts')).UploadsService({ db: h.core.db, guardian: h.core.guardian, config: h.core.config });
-    await uploads.attach(h.core.db, await postOf(secret.topic.id), [img.id]);
+    const { uploads } = h.core.services;
+    const as = (c: typeof alice) => h.core.services.users.viewerFor(c.user!);
+    await uploads.attach(h.core.db, await postOf(secret.topic.id), [img.id], await as(alice));
     t.equal((await bob.get(img.url)).statusCode, 404, 'attached only to a post bob cannot see');
-    await uploads.attach(h.core.db, await postOf(open.topic.id), [img.id, pdf.id]);
+    await t.rejects(uploads.attach(h.core.db, await postOf(open.topic.id), [img.id], await as(bob)), { statusCode: 400, message: /is yours to attach/ },
+      "bob cannot attach alice's file, which he cannot see, to a public post");
+    t.equal((await bob.get(img.url)).statusCode, 404, 'so it stays hidden from him');
+    await uploads.attach(h.core.db, await postOf(open.topic.id), [img.id, pdf.id], await as(alice));
     t.equal((await bob.get(img.url)).statusCode, 200);
     const doc = await anon.get(pdf.url);
     t.equal(doc.statusCode, 200);
     t.match(doc.headers['content-disposition'], /^attachment; filename="notes.pdf"/);
-    await t.rejects(uploads.attach(h.core.db, await postOf(open.topic.id), [99999]), { statusCode: 400, message: /No upload has id 99999/ });
+    await t.rejects(uploads.attach(h.core.db, await postOf(open.topic.id), [99999], await as(alice)), { statusCode: 400, message: /No upload with id 99999/ });
+  });
+
+  t.test('the same file uploaded by a second person is theirs to open too', async (t) => {
+    const carol = await h.user('carol');
+    const again = await (await uploader(h, carol.user!.id))('copy.png', 'image/png', PNG);
+    t.equal(again.statusCode, 201, again.body);
+    t.equal(again.json().sha256, img.sha256, 'stored once');
+    t.equal((await carol.get(img.url)).statusCode, 200, 'carol opens her own upload');
   });
 });
