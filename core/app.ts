@@ -13,6 +13,7 @@ import { CORE_MIGRATIONS, migrateFolder } from './db/migrate.ts';
 import { Hooks } from './hooks/hooks.ts';
 import { enforceApiScopes } from './http/api-scopes.ts';
 import { errorHandler } from './http/error-handler.ts';
+import { loginRequiredHook } from './http/login-required.ts';
 import { registerApiDocs } from './http/openapi.ts';
 import { pgRateLimitStore } from './http/rate-limit-store.ts';
 import { registerCoreRoutes } from './http/routes.ts';
@@ -114,6 +115,7 @@ async function registerHttp(app: FastifyInstance, core: Core): Promise<void> {
   await app.register(csrf, { cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', path: '/' }, getToken: (req) => (req.headers['x-csrf-token'] as string | undefined) ?? (req.body as Record<string, string> | undefined)?._csrf });
   await app.register(rateLimit, { global: false, store: pgRateLimitStore(core.db) as never });
   await app.register(viewerPlugin, { core });
+  app.addHook('preHandler', loginRequiredHook(core));
   // Browsers prove intent with a CSRF token on every state change; API keys carry no ambient authority and need none.
   app.addHook('preHandler', (req, reply, done) => {
     if (['GET', 'HEAD', 'OPTIONS'].includes(req.method) || req.auth.kind === 'api-key' || req.routeOptions.config?.csrf === false) return done();
