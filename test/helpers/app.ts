@@ -68,3 +68,9 @@ export async function client(app: FastifyInstance, user: User | null, cookies: R
     },
   };
 }
+
+/** A browser asking for pages as `user` (or a visitor): GETs with `accept: text/html`, so errors come back as pages. */
+export async function browser(h: TestApp, user: User | null): Promise<(url: string) => Promise<LightMyRequestResponse>> {
+  const cookies: Record<string, string> = user ? { [SESSION_COOKIE]: await createSession(h.core.db, user.id, {}) } : {};
+  return (url: string) => h.app.inject({ method: 'GET', url, cookies, headers: { accept: 'text/html' } });
+}

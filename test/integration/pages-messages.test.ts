@@ -1,13 +1,6 @@
 import t from 'tap';
-import { SESSION_COOKIE, createSession } from '../../core/auth/sessions.ts';
-import type { User } from '../../core/users/users.table.ts';
-import { testApp, type TestApp } from '../helpers/app.ts';
+import { browser, testApp } from '../helpers/app.ts';
 
-/** A browser: asks for HTML, so errors come back as pages. */
-async function browser(h: TestApp, user: User | null) {
-  const cookies: Record<string, string> = user ? { [SESSION_COOKIE]: await createSession(h.core.db, user.id, {}) } : {};
-  return (url: string) => h.app.inject({ method: 'GET', url, cookies, headers: { accept: 'text/html' } });
-}
 
 t.test('messages: each person sees their own inbox, sent list and group inboxes, nobody else does', async (t) => {
   const h = await testApp();

@@ -1,14 +1,7 @@
 import t from 'tap';
-import { SESSION_COOKIE, createSession } from '../../core/auth/sessions.ts';
 import { onlyMarks } from '../../core/search/search.pages.ts';
-import type { User } from '../../core/users/users.table.ts';
-import { testApp, type TestApp } from '../helpers/app.ts';
+import { browser, testApp } from '../helpers/app.ts';
 
-/** A browser: asks for HTML, so errors come back as pages. */
-async function browser(h: TestApp, user: User | null) {
-  const cookies: Record<string, string> = user ? { [SESSION_COOKIE]: await createSession(h.core.db, user.id, {}) } : {};
-  return (url: string) => h.app.inject({ method: 'GET', url, cookies, headers: { accept: 'text/html' } });
-}
 
 const results = (body: string) => body.slice(body.indexOf('data-search-results'));
 
