@@ -2,10 +2,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import Fastify from 'fastify';
-import pg from 'pg';
 import { buildApp } from '../core/app.ts';
 import { SESSION_COOKIE, createSession } from '../core/auth/sessions.ts';
 import { openDatabase, type Database } from '../core/db/database.ts';
+import { recreateDatabase } from './bench-database.ts';
 import { measure, type HttpResult } from './http-bench.ts';
 import { seedForum, type SeedSize } from './seed.ts';
 
@@ -45,12 +45,5 @@ async function openBenchDatabase(engine: 'pglite' | 'postgres'): Promise<Databas
   }
   const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
   if (!url) throw new Error('Set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to benchmark PostgreSQL');
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS parley_bench WITH (FORCE)');
-  await admin.query('CREATE DATABASE parley_bench');
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = '/parley_bench';
-  return openDatabase({ url: u.toString(), poolSize: 10 });
+  return openDatabase({ url: await recreateDatabase(url, 'parley_bench'), poolSize: 10 });
 }

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import pg from 'pg';
 import WebSocket from 'ws';
 import { SESSION_COOKIE, createSession } from '../core/auth/sessions.ts';
 import { openDatabase } from '../core/db/database.ts';
 import { CORE_MIGRATIONS, migrateFolder } from '../core/db/migrate.ts';
 import { issueApiKey } from '../core/auth/api-keys.ts';
+import { recreateDatabase } from './bench-database.ts';
 
 export interface LiveResult { processes: number; clients: number; posts: number; p50: number; p99: number; allP50: number; allP99: number; missed: number }
 
@@ -25,14 +25,7 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
  * request to each client's receipt; "all" is the time until the last entitled client has it.
  */
 export async function benchLive(url: string, clients = 500, processes = 2, posts = 40): Promise<LiveResult> {
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS parley_bench_live WITH (FORCE)');
-  await admin.query('CREATE DATABASE parley_bench_live');
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = '/parley_bench_live';
-  const dbUrl = u.toString();
+  const dbUrl = await recreateDatabase(url, 'parley_bench_live');
   const database = await openDatabase({ url: dbUrl, poolSize: 4 });
   await migrateFolder(database.db, 'core', CORE_MIGRATIONS);
   await database.executeSql(`INSERT INTO users (username, username_lower, name, active) SELECT 'reader' || g, 'reader' || g, 'Reader ' || g, true FROM generate_series(1, ${clients}) g`);

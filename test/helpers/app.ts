@@ -23,6 +23,8 @@ export interface TestApp {
   /** A signed-in client for a new user (created through the users service, so hooks fire). */
   user(username: string, flags?: { admin?: boolean; moderator?: boolean; email?: string; name?: string }): Promise<Client>;
   anonymous(): Promise<Client>;
+  /** A category everyone may read and start topics in (the 'everyone' group with 'create'). */
+  publicCategory(name?: string): Promise<{ id: number }>;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,11 @@ export async function testApp(opts: Omit<BuildOptions, 'database'> = {}): Promis
       return client(app, user, { [SESSION_COOKIE]: token });
     },
     anonymous: () => client(app, null, {}),
+    async publicCategory(name = 'General') {
+      const category = await core.db.insertInto('categories').values({ name, slug: name.toLowerCase() }).returning('id').executeTakeFirstOrThrow();
+      await core.db.insertInto('category_groups').values({ category_id: category.id, group_id: 0, permission: 1 }).execute();
+      return category;
+    },
     async close() { await app.close(); await database.close(); },
   };
 }

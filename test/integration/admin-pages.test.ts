@@ -45,8 +45,7 @@ t.test('the dashboard counts users, staged users, topics, messages and this week
   const admin = await h.user('admin', { admin: true });
   const alice = await h.user('alice');
   await h.core.services.users.create({ username: 'mailer', email: 'mailer@example.com', staged: true }, 'staged');
-  const category = await h.core.db.insertInto('categories').values({ name: 'General', slug: 'general' }).returning('id').executeTakeFirstOrThrow();
-  await h.core.db.insertInto('category_groups').values({ category_id: category.id, group_id: 0, permission: 1 }).execute();
+  const category = await h.publicCategory();
   t.equal((await alice.post('/api/topics', { title: 'Hello there', raw: 'First post here', categoryId: category.id })).statusCode, 201);
   const page = (await (await browser(h, admin.user)).get('/admin')).body;
   t.match(page, /data-count="users">2</);

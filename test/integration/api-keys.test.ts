@@ -8,8 +8,7 @@ t.test('API keys: admins issue and revoke; a key acts as its user within its sco
   t.teardown(() => h.close());
   const admin = await h.user('admin', { admin: true });
   const alice = await h.user('alice');
-  const category = await h.core.db.insertInto('categories').values({ name: 'General', slug: 'general' }).returning('id').executeTakeFirstOrThrow();
-  await h.core.db.insertInto('category_groups').values({ category_id: category.id, group_id: 0, permission: 1 }).execute();
+  const category = await h.publicCategory();
   const withKey = (key: string, method: 'GET' | 'POST', url: string, payload?: object) =>
     h.app.inject({ method, url, payload, headers: { 'api-key': key } });
 

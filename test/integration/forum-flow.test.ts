@@ -4,8 +4,7 @@ import { testApp } from '../helpers/app.ts';
 t.test('a member starts a topic, another replies, and the first is notified', async (t) => {
   const h = await testApp();
   t.teardown(() => h.close());
-  const category = await h.core.db.insertInto('categories').values({ name: 'General', slug: 'general' }).returning('id').executeTakeFirstOrThrow();
-  await h.core.db.insertInto('category_groups').values({ category_id: category.id, group_id: 0, permission: 1 }).execute();
+  const category = await h.publicCategory();
   const alice = await h.user('alice');
   const bob = await h.user('bob');
 

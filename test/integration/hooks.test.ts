@@ -10,8 +10,7 @@ const plugin = (name: string, fn: (ctx: PluginContext) => void, dependsOn: strin
   definePlugin({ name, version: '0.0.1', dependsOn, register: fn });
 
 async function withCategory(h: TestApp): Promise<number> {
-  const c = await h.core.db.insertInto('categories').values({ name: 'General', slug: 'general' }).returning('id').executeTakeFirstOrThrow();
-  await h.core.db.insertInto('category_groups').values({ category_id: c.id, group_id: 0, permission: 1 }).execute();
+  const c = await h.publicCategory();
   return c.id;
 }
 

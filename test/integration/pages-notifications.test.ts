@@ -6,9 +6,7 @@ const items = (body: string) => [...body.matchAll(/<li class="(notification[^"]*
 t.test('notifications page: newest first, high priority stands out, read only when asked', async (t) => {
   const h = await testApp();
   t.teardown(() => h.close());
-  const db = h.core.db;
-  const general = await db.insertInto('categories').values({ name: 'General', slug: 'general' }).returning('id').executeTakeFirstOrThrow();
-  await db.insertInto('category_groups').values({ category_id: general.id, group_id: 0, permission: 1 }).execute();
+  const general = await h.publicCategory();
   const alice = await h.user('alice');
   const bob = await h.user('bob');
   const carol = await h.user('carol');

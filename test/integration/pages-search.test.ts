@@ -8,9 +8,7 @@ const results = (body: string) => body.slice(body.indexOf('data-search-results')
 t.test('the search page: highlighted results, safe excerpts, private messages only for their people', async (t) => {
   const h = await testApp();
   t.teardown(() => h.close());
-  const db = h.core.db;
-  const general = await db.insertInto('categories').values({ name: 'General', slug: 'general' }).returning('id').executeTakeFirstOrThrow();
-  await db.insertInto('category_groups').values({ category_id: general.id, group_id: 0, permission: 1 }).execute();
+  const general = await h.publicCategory();
   const alice = await h.user('alice');
   const bob = await h.user('bob');
   const mallory = await h.user('mallory');
@@ -51,9 +49,7 @@ t.test('the search page: highlighted results, safe excerpts, private messages on
 t.test('search results are paged and the pages keep the query', async (t) => {
   const h = await testApp();
   t.teardown(() => h.close());
-  const db = h.core.db;
-  const general = await db.insertInto('categories').values({ name: 'General', slug: 'general' }).returning('id').executeTakeFirstOrThrow();
-  await db.insertInto('category_groups').values({ category_id: general.id, group_id: 0, permission: 1 }).execute();
+  const general = await h.publicCategory();
   const alice = await h.user('alice');
   for (let i = 0; i < 23; i++) {
     t.equal((await alice.post('/api/topics', { title: `Wombat report number ${i}`, raw: `Wombats seen today: ${i} burrowing wombats.`, categoryId: general.id })).statusCode, 201);

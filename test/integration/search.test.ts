@@ -7,8 +7,7 @@ async function setup(t: Test) {
   const h = await testApp();
   t.teardown(() => h.close());
   const db = h.core.db;
-  const general = await db.insertInto('categories').values({ name: 'General', slug: 'general' }).returning('id').executeTakeFirstOrThrow();
-  await db.insertInto('category_groups').values({ category_id: general.id, group_id: 0, permission: 1 }).execute();
+  const general = await h.publicCategory();
   const staffOnly = await db.insertInto('categories').values({ name: 'Staff', slug: 'staff' }).returning('id').executeTakeFirstOrThrow();
   const admin = await h.user('admin', { admin: true });
   const alice = await h.user('alice');

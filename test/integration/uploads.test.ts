@@ -81,8 +81,7 @@ t.test('uploads: stored by content, checked, and served only to those who may se
 
     const pdf = (await up('notes.pdf', 'application/pdf', PDF)).json();
     const staffOnly = await h.core.db.insertInto('categories').values({ name: 'Staff', slug: 'staff' }).returning('id').executeTakeFirstOrThrow();
-    const pub = await h.core.db.insertInto('categories').values({ name: 'Public', slug: 'public' }).returning('id').executeTakeFirstOrThrow();
-    await h.core.db.insertInto('category_groups').values({ category_id: pub.id, group_id: 0, permission: 1 }).execute();
+    const pub = await h.publicCategory('Public');
     const admin = await h.user('admin', { admin: true });
     const secret = (await admin.post('/api/topics', { title: 'Staff only', raw: 'See the attached file', categoryId: staffOnly.id })).json();
     const open = (await alice.post('/api/topics', { title: 'For everyone', raw: 'See the attached pdf', categoryId: pub.id })).json();

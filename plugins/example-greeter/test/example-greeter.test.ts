@@ -10,8 +10,7 @@ interface Heard { userId: number; reason: string; channels: NotificationChannel[
 async function setup(t: Test) {
   const h = await testApp({ plugins: [greeter] });
   t.teardown(() => h.close());
-  const category = await h.core.db.insertInto('categories').values({ name: 'General', slug: 'general' }).returning('id').executeTakeFirstOrThrow();
-  await h.core.db.insertInto('category_groups').values({ category_id: category.id, group_id: 0, permission: 1 }).execute();
+  const category = await h.publicCategory();
   const heard: Heard[] = [];
   h.core.hooks.onAction('notification-created', ({ notification, channels }) => {
     heard.push({ userId: notification.user_id, reason: String((notification.data as { reason?: string }).reason), channels });
