@@ -18,6 +18,7 @@ import { registerApiDocs } from './http/openapi.ts';
 import { pgRateLimitStore } from './http/rate-limit-store.ts';
 import { registerCoreRoutes } from './http/routes.ts';
 import { viewerPlugin } from './http/viewer.ts';
+import { scheduleHousekeeping } from './jobs/housekeeping.ts';
 import { Jobs } from './jobs/jobs.ts';
 import { Guardian } from './permissions/guardian.ts';
 import { createPluginContext } from './plugins/plugin-context.ts';
@@ -68,7 +69,10 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
     core.live.presence.onChange((topicId, entries) => { void core.live.hub.sendPresence(topicId, entries); });
     core.live.presence.start();
     await core.plugins.start();
-    if (opts.jobs !== false) await core.jobs.start();
+    if (opts.jobs !== false) {
+      await core.jobs.start();
+      await scheduleHousekeeping(core.jobs, core.db, () => core.clock());
+    }
     for (const plugin of plugins) await registerPlugin(app, core, plugin);
     await app.ready();
     return app;
