@@ -20,6 +20,7 @@ import { registerCoreRoutes } from './http/routes.ts';
 import { viewerPlugin } from './http/viewer.ts';
 import { scheduleHousekeeping } from './jobs/housekeeping.ts';
 import { Jobs } from './jobs/jobs.ts';
+import { createMail, startMail } from './mail/mail.ts';
 import { Guardian } from './permissions/guardian.ts';
 import { createPluginContext } from './plugins/plugin-context.ts';
 import { orderPlugins, type AnyPlugin } from './plugins/define-plugin.ts';
@@ -72,6 +73,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
     if (opts.jobs !== false) {
       await core.jobs.start();
       await scheduleHousekeeping(core.jobs, core.db, () => core.clock());
+      await startMail(core.mail);
     }
     for (const plugin of plugins) await registerPlugin(app, core, plugin);
     await app.ready();
@@ -107,8 +109,11 @@ async function assembleCore(app: FastifyInstance, config: Config, database: Data
     clock: () => new Date(),
     routes: [],
     services: undefined as unknown as Core['services'],
+    mail: undefined as unknown as Core['mail'],
   };
-  (core as { services: Core['services'] }).services = createServices({ db: database.db, hooks, guardian, bus, config, now: () => core.clock() });
+  const services = createServices({ db: database.db, hooks, guardian, bus, config, now: () => core.clock() });
+  (core as { services: Core['services'] }).services = services;
+  (core as { mail: Core['mail'] }).mail = createMail({ db: database.db, bus, hooks, guardian, services, jobs: core.jobs, config, now: () => core.clock(), log });
   return core;
 }
 

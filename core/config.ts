@@ -19,6 +19,12 @@ export interface Config {
   maxUploadBytes: number;
   /** Run pg-boss workers and scheduled jobs in this process. */
   runJobs: boolean;
+  /** Largest incoming email accepted (HTTP, pipe, SMTP), in bytes. */
+  maxEmailBytes: number;
+  /** Port of the built-in SMTP receiver; null (the default) leaves it off. */
+  smtpReceiverPort: number | null;
+  /** Recipient domains the SMTP receiver accepts mail for (RCPT TO); others are refused. */
+  smtpReceiverDomains: string[];
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -35,6 +41,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: env.LOG_LEVEL ?? 'info',
     maxUploadBytes: Number(env.PARLEY_MAX_UPLOAD_BYTES ?? 10 * 1024 * 1024),
     runJobs: env.PARLEY_RUN_JOBS !== 'false',
+    maxEmailBytes: Number(env.PARLEY_MAX_EMAIL_BYTES ?? 25 * 1024 * 1024),
+    smtpReceiverPort: env.PARLEY_SMTP_RECEIVER_PORT ? Number(env.PARLEY_SMTP_RECEIVER_PORT) : null,
+    smtpReceiverDomains: (env.PARLEY_SMTP_RECEIVER_DOMAINS ?? '').split(/[\s,]+/).map((d) => d.trim().toLowerCase()).filter(Boolean),
   };
   return { ...base, ...overrides };
 }

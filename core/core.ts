@@ -5,6 +5,7 @@ import type { Database } from './db/database.ts';
 import type { DB } from './db/schema.ts';
 import type { Hooks } from './hooks/hooks.ts';
 import type { Jobs } from './jobs/jobs.ts';
+import type { MailServices } from './mail/mail.ts';
 import type { Guardian } from './permissions/guardian.ts';
 import type { PluginRegistry } from './plugins/plugin-registry.ts';
 import type { EventBus } from './realtime/event-bus.ts';
@@ -30,6 +31,8 @@ export interface Core {
   readonly views: ViewEngine;
   readonly guardian: Guardian;
   readonly services: Services;
+  /** Receiving and sending mail. */
+  readonly mail: MailServices;
   readonly log: FastifyBaseLogger;
   /** Every route the app serves (core and plugins), as registered: for admin and for tests that walk them all. */
   readonly routes: ReadonlyArray<{ method: string; url: string }>;

@@ -17,6 +17,29 @@ export const SiteSettingsSchema = Type.Object({
     description: 'Where people can reach the site’s staff; leave empty to show none.', errorMessage: 'must be an email address (or empty)',
   }),
   loginRequired: Type.Boolean({ default: false, title: 'Login required', description: 'Visitors must log in before they can read anything.' }),
+  emailFrom: Type.String({
+    maxLength: 200, default: '', pattern: '^$|^[^\\s@<>]+@[^\\s@<>]+$', title: 'Email from',
+    description: 'The address Parley’s mail comes from; empty means noreply@ the site’s host name.', errorMessage: 'must be an email address (or empty)',
+  }),
+  replyByEmailAddress: Type.String({
+    maxLength: 200, default: '', pattern: '^$|^[^\\s@<>]*%\\{key\\}[^\\s@<>]*@[^\\s@<>]+$', title: 'Reply-by-email address',
+    description: 'Where replies to notification mail go, with %{key} where each reader’s reply key belongs (reply+%{key}@example.com); empty means reply+%{key}@ the mail domain.',
+    errorMessage: 'must be an address with %{key} before the @ (or empty)',
+  }),
+  bounceAddress: Type.String({
+    maxLength: 200, default: '', pattern: '^$|^[^\\s@<>]*%\\{key\\}[^\\s@<>]*@[^\\s@<>]+$', title: 'Bounce address',
+    description: 'The return path of outgoing mail, with %{key} for the message (VERP), so a bounce names the address that failed; empty means bounce+%{key}@ the mail domain.',
+    errorMessage: 'must be an address with %{key} before the @ (or empty)',
+  }),
+  emailSubjectToken: Type.String({
+    maxLength: 20, default: 'Topic', pattern: '^[A-Za-z0-9-]*$', title: 'Email subject token',
+    description: 'Outgoing subjects end in [Token#123]; a reply that lost every other thread marker still finds its topic by it. Empty turns the token off.',
+    errorMessage: 'must be letters, digits or dashes (or empty)',
+  }),
+  emailSoftBounceLimit: Type.Integer({
+    minimum: 1, maximum: 100, default: 3, title: 'Soft bounces before mail stops',
+    description: 'Temporary delivery failures (4.x) to one address before Parley stops mailing it. A hard bounce (5.x) stops it at once.',
+  }),
 });
 export type SiteSettings = Static<typeof SiteSettingsSchema>;
 

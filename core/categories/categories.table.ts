@@ -12,6 +12,8 @@ export interface CategoriesTable {
   color: Generated<string>;
   position: Generated<number>;
   created_at: Generated<Date>;
+  /** Mail to this address starts a topic in the category. */
+  email_in: Generated<string | null>;
 }
 
 export interface CategoryGroupsTable {

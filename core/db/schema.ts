@@ -1,4 +1,5 @@
 import type { CategoriesTable, CategoryGroupsTable } from '../categories/categories.table.ts';
+import type { EmailAddressStatesTable, EmailMailboxesTable, EmailMessageIdsTable, EmailRejectionNoticesTable, EmailReplyKeysTable, EmailSenderRulesTable, IncomingEmailsTable, OutgoingEmailsTable } from '../mail/mail.table.ts';
 import type { GroupUsersTable, GroupsTable } from '../groups/groups.table.ts';
 import type { NotificationsTable } from '../notifications/notifications.table.ts';
 import type { PostRevisionsTable, PostsTable } from '../posts/posts.table.ts';
@@ -32,4 +33,12 @@ export interface DB {
   plugin_settings: PluginSettingsTable;
   realtime_events: RealtimeEventsTable;
   rate_limits: RateLimitsTable;
+  incoming_emails: IncomingEmailsTable;
+  email_message_ids: EmailMessageIdsTable;
+  email_reply_keys: EmailReplyKeysTable;
+  outgoing_emails: OutgoingEmailsTable;
+  email_address_states: EmailAddressStatesTable;
+  email_rejection_notices: EmailRejectionNoticesTable;
+  email_sender_rules: EmailSenderRulesTable;
+  email_mailboxes: EmailMailboxesTable;
 }

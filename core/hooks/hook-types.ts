@@ -1,5 +1,7 @@
-import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import type { Expression, ExpressionBuilder, SqlBool, Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import type { IncomingSource, IncomingStatus } from '../mail/mail.table.ts';
+import type { EmailDestination, IncomingMail } from '../mail/receive/destination.ts';
 import type { Notification } from '../notifications/notifications.table.ts';
 import type { Viewer } from '../permissions/viewer.ts';
 import type { Post, PostVia } from '../posts/posts.table.ts';
@@ -53,6 +55,8 @@ export interface ActionHooks {
   'user-added-to-group': { userId: number; groupId: number; owner: boolean; actorId: number | null };
   /** A notification row was written for a user. */
   'notification-created': { notification: Notification; channels: NotificationChannel[] };
+  /** A received email was decided: posted, recorded as a bounce, rejected (with its typed reason), a duplicate. */
+  'email-processed': { incomingEmailId: number; source: IncomingSource; status: IncomingStatus; reason: string | null; topicId: number | null; postId: number | null; userId: number | null };
 }
 
 /**
@@ -71,6 +75,17 @@ export interface FilterHooks {
   'topic-list-query': { value: TopicPredicate[]; context: { viewer: Viewer; list: TopicListName; params: Record<string, string | undefined> } };
   /** Topics suggested under a topic, in order; the guardian removes anything the viewer may not see. */
   'topic-suggestions': { value: SuggestedTopic[]; context: { viewer: Viewer; topic: Topic; limit: number } };
+  /**
+   * Where a received email goes. The value is core's answer (a reply found by reply key, Message-ID
+   * or subject token, or a category's incoming address) or null; return a destination to claim the
+   * mail, or null to refuse it. Fires inside the decision's transaction (`trx`).
+   */
+  'email-destination': { value: EmailDestination | null; context: { mail: IncomingMail; trx: Transaction<DB> } };
+  /**
+   * The user a received email is from: the owner of the sender's address, or null. Return a user
+   * id to take in an unknown sender (staged accounts); null refuses the mail. Fires inside the transaction.
+   */
+  'email-sender': { value: number | null; context: { mail: IncomingMail; destination: EmailDestination; trx: Transaction<DB> } };
 }
 
 export type ActionName = keyof ActionHooks;

@@ -101,7 +101,8 @@ export class PostsService {
     return post;
   }
 
-  private async ensureCanReply(db: Kysely<DB>, viewer: Viewer, topic: Topic): Promise<void> {
+  /** Throws FORBIDDEN unless the viewer may reply in this (visible) topic: open, and a category that allows replies. */
+  async ensureCanReply(db: Kysely<DB>, viewer: Viewer, topic: Topic): Promise<void> {
     if (isStaff(viewer)) return;
     if (topic.closed || topic.archived) throw forbidden(`This topic is ${topic.archived ? 'archived' : 'closed'}; new replies are off.`);
     if (topic.archetype === 'private_message') return; // seeing a message is being part of it

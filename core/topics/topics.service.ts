@@ -132,11 +132,12 @@ export class TopicsService {
     });
   }
 
-  private async ensureCanCreateIn(viewer: Viewer, categoryId: number): Promise<void> {
-    const category = await this.deps.db.selectFrom('categories').select('id').where('id', '=', categoryId).executeTakeFirst();
+  /** Throws unless the viewer may start topics in the category. */
+  async ensureCanCreateIn(viewer: Viewer, categoryId: number, db: Kysely<DB> = this.deps.db): Promise<void> {
+    const category = await db.selectFrom('categories').select('id').where('id', '=', categoryId).executeTakeFirst();
     if (!category) throw badInput(`There is no category ${categoryId}.`, { field: 'categoryId' });
     if (isStaff(viewer)) return;
-    const row = await this.deps.db.selectFrom('category_groups').select('permission').where('category_id', '=', categoryId)
+    const row = await db.selectFrom('category_groups').select('permission').where('category_id', '=', categoryId)
       .where('group_id', 'in', [...viewer.groupIds]).where('permission', '=', Permission.create).executeTakeFirst();
     if (!row) throw forbidden('You cannot start topics in this category.');
   }

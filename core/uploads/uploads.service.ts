@@ -59,14 +59,14 @@ export class UploadsService {
   constructor(private readonly deps: { db: Kysely<DB>; guardian: Guardian; config: Pick<Config, 'dataDir' | 'maxUploadBytes'> }) {}
 
   /** Checks size and type, writes the file atomically, and records it (once per content). */
-  async store(viewer: Viewer & { id: number }, file: IncomingFile): Promise<Upload> {
+  async store(viewer: Viewer & { id: number }, file: IncomingFile, db: Kysely<DB> = this.deps.db): Promise<Upload> {
     if (file.data.length > this.deps.config.maxUploadBytes) throw tooLarge(this.deps.config.maxUploadBytes);
     if (file.data.length === 0) throw badInput('That file is empty; choose another.', { field: 'file' });
     const contentType = detectType(file.data, file.declaredType);
     if (!contentType) throw parleyError('UNSUPPORTED_TYPE', `Parley accepts ${ALLOWED_DESCRIPTION}; "${file.filename}" is not one of them (or not what its name says).`);
     const sha256 = createHash('sha256').update(file.data).digest('hex');
     await this.writeOnce(sha256, file.data);
-    return repo.insertUpload(this.deps.db, {
+    return repo.insertUpload(db, {
       sha256, original_filename: path.basename(file.filename).slice(0, 255) || 'file', content_type: contentType, size: file.data.length, user_id: viewer.id,
     });
   }

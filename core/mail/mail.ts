@@ -1,0 +1,49 @@
+// Core's mail: the receiving pipeline, the sender, templates and Parley's own addresses, wired once per app.
+import type { Kysely } from 'kysely';
+import { siteSettings } from '../admin/site-settings.ts';
+import type { Config } from '../config.ts';
+import type { DB } from '../db/schema.ts';
+import type { Hooks } from '../hooks/hooks.ts';
+import type { Jobs } from '../jobs/jobs.ts';
+import type { Guardian } from '../permissions/guardian.ts';
+import type { EventBus } from '../realtime/event-bus.ts';
+import type { Services } from '../services.ts';
+import { mailAddresses, type MailAddresses } from './addresses.ts';
+import { MailReceiver } from './receive/mail-receiver.ts';
+import { EmailTemplates } from './send/email-templates.ts';
+import { Mailer } from './send/mailer.ts';
+
+export interface MailServices {
+  receiver: MailReceiver;
+  mailer: Mailer;
+  templates: EmailTemplates;
+  /** Parley's own addresses, from the current site settings. */
+  addresses(): Promise<MailAddresses>;
+}
+
+export interface MailDeps {
+  db: Kysely<DB>;
+  bus: EventBus;
+  hooks: Hooks;
+  guardian: Guardian;
+  services: Services;
+  jobs: Jobs;
+  config: Pick<Config, 'smtpUrl' | 'baseUrl'>;
+  now: () => Date;
+  log: { error(obj: unknown, msg?: string): void };
+}
+
+export function createMail(deps: MailDeps): MailServices {
+  const settings = () => siteSettings(deps).get();
+  const addresses = async () => mailAddresses(await settings(), deps.config.baseUrl);
+  const templates = new EmailTemplates();
+  const mailer = new Mailer({ db: deps.db, jobs: deps.jobs, smtpUrl: deps.config.smtpUrl, addresses, log: deps.log, now: deps.now });
+  const receiver = new MailReceiver({ ...deps, mailer, templates, addresses, settings, baseUrl: deps.config.baseUrl });
+  return { receiver, mailer, templates, addresses };
+}
+
+/** Starts the workers: sending, and deciding mail a crash left undecided. */
+export async function startMail(mail: MailServices): Promise<void> {
+  await mail.mailer.start();
+  await mail.receiver.start();
+}

@@ -1,0 +1,52 @@
+// Who sent a message. Usually From; but mailing lists and forwarders that rewrite From (DMARC)
+// keep the author in X-Original-From or Reply-To. Admins' block and allow lists apply here.
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import type { ParsedAddress, ParsedEmail } from '../parse/index.ts';
+
+export interface SenderChoice { address: string; name: string; why: string }
+
+const ADDRESS = /^[^\s@<>]+@[^\s@<>]+$/;
+
+function firstAddress(value: string | undefined): ParsedAddress | null {
+  if (!value) return null;
+  const m = /^\s*"?([^"<]*?)"?\s*<([^<>\s]+@[^<>\s]+)>/.exec(value) ?? /()([^\s<>,;"]+@[^\s<>,;"]+)/.exec(value);
+  return m ? { name: m[1]!.trim(), address: m[2]! } : null;
+}
+
+/** From, unless a list or forwarder says the author is someone else. */
+export function chooseSender(email: ParsedEmail): SenderChoice | null {
+  const original = firstAddress(email.headers.get('x-original-from')?.[0]);
+  if (original && ADDRESS.test(original.address)) return { ...original, address: original.address.toLowerCase(), why: 'X-Original-From (forwarded by a list or relay)' };
+  const from = email.from;
+  const replyTo = email.replyTo.length === 1 ? email.replyTo[0]! : null;
+  // "Alice via Support <support@lists.example.com>", Reply-To: Alice: a list rewrote From for DMARC.
+  const viaList = !!from && / via /i.test(from.name) && (email.headers.has('list-id') || email.headers.has('x-beenthere') || email.headers.has('list-post'));
+  if (viaList && replyTo && ADDRESS.test(replyTo.address) && replyTo.address.toLowerCase() !== from!.address.toLowerCase()) {
+    return { name: replyTo.name || from!.name.replace(/ via .*$/i, ''), address: replyTo.address.toLowerCase(), why: 'Reply-To (a mailing list rewrote From)' };
+  }
+  if (from && ADDRESS.test(from.address)) return { name: from.name, address: from.address.toLowerCase(), why: 'From' };
+  return null;
+}
+
+/** The domain and each parent domain: a.b.example.com → a.b.example.com, b.example.com, example.com. */
+function domainsOf(address: string): string[] {
+  const parts = address.split('@')[1]!.split('.');
+  return parts.slice(0, -1).map((_, i) => parts.slice(i).join('.'));
+}
+
+/**
+ * 'allow' wins over 'block' (block a domain, allow one person in it); allowed senders also skip
+ * the spam hold. Patterns are a full address or a domain, which covers its subdomains.
+ */
+export async function senderRule(db: Kysely<DB>, address: string): Promise<{ rule: 'block' | 'allow'; pattern: string } | null> {
+  const candidates = [address, ...domainsOf(address)];
+  const rows = await db.selectFrom('email_sender_rules').select(['pattern', 'rule']).where('pattern', 'in', candidates).execute();
+  return rows.find((r) => r.rule === 'allow') ?? rows.find((r) => r.rule === 'block') ?? null;
+}
+
+/** The user who owns an address (any of their addresses), if any. */
+export async function userByEmail(db: Kysely<DB>, address: string): Promise<number | null> {
+  const row = await db.selectFrom('user_emails').select('user_id').where('email_lower', '=', address.toLowerCase()).executeTakeFirst();
+  return row?.user_id ?? null;
+}

@@ -1,0 +1,159 @@
+// Outgoing mail: every message is a row in outgoing_emails first (in the caller's transaction),
+// then a pg-boss job sends it through nodemailer. With no SMTP transport configured the row stays
+// in the outbox for an admin to read; nothing is ever silently dropped.
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
+import type { DB } from '../../db/schema.ts';
+import type { Work } from '../../db/unit-of-work.ts';
+import type { Jobs } from '../../jobs/jobs.ts';
+import type { MailAddresses } from '../addresses.ts';
+import type { OutgoingEmail } from '../mail.table.ts';
+
+export const SEND_QUEUE = 'mail.send';
+export const SEND_SWEEP_QUEUE = 'mail.send-sweep';
+/** Attempts before a message is marked failed (the first try plus three retries with back-off). */
+export const MAX_SEND_ATTEMPTS = 4;
+
+/** A message to send. Only `kind`, `to`, `subject` and `text` are required. */
+export interface OutgoingDraft {
+  /** What the mail is, for the outbox and for plugins: 'notification', 'rejection', … */
+  kind: string;
+  to: string;
+  toName?: string;
+  subject: string;
+  text: string;
+  html?: string | null;
+  /** Defaults to the site's identity (title and From address). */
+  from?: string;
+  fromName?: string;
+  replyTo?: string | null;
+  /** Defaults to a fresh id on the mail domain. */
+  messageId?: string;
+  inReplyTo?: string | null;
+  references?: string[];
+  headers?: Record<string, string>;
+  userId?: number | null;
+  topicId?: number | null;
+  postId?: number | null;
+  incomingEmailId?: number | null;
+}
+
+export interface MailerDeps {
+  db: Kysely<DB>;
+  jobs: Jobs;
+  smtpUrl: string | null;
+  addresses: () => Promise<MailAddresses>;
+  log: { error(obj: unknown, msg?: string): void };
+  now: () => Date;
+}
+
+export function formatAddress(name: string | undefined, address: string): string {
+  if (!name) return address;
+  return `"${name.replace(/["\\\r\n]/g, '')}" <${address}>`;
+}
+
+export class Mailer {
+  private transport: Transporter | null = null;
+
+  constructor(private readonly deps: MailerDeps) {}
+
+  /**
+   * Records a message inside the caller's transaction and sends it after commit. An address that
+   * bounces is recorded as suppressed instead; with no transport the message waits in the outbox.
+   */
+  async queue(work: Work, draft: OutgoingDraft): Promise<OutgoingEmail> {
+    const addresses = await this.deps.addresses();
+    const suppressed = await work.trx.selectFrom('email_address_states').select('suppressed_reason')
+      .where('address_lower', '=', draft.to.trim().toLowerCase()).where('suppressed_at', 'is not', null).executeTakeFirst();
+    const token = randomBytes(12).toString('hex');
+    const row = await work.trx.insertInto('outgoing_emails').values({
+      kind: draft.kind,
+      status: suppressed ? 'suppressed' : this.deps.smtpUrl ? 'queued' : 'outbox',
+      error: suppressed ? `Mail to this address has stopped: ${suppressed.suppressed_reason ?? 'it bounced'}` : null,
+      to_address: formatAddress(draft.toName, draft.to.trim()),
+      from_address: formatAddress(draft.fromName ?? addresses.fromName, draft.from ?? addresses.from),
+      reply_to: draft.replyTo ?? null,
+      subject: draft.subject.replace(/[\r\n]+/g, ' ').slice(0, 998),
+      message_id: draft.messageId ?? `${token}@${addresses.domain}`,
+      in_reply_to: draft.inReplyTo ?? null,
+      references_ids: draft.references ?? [],
+      return_path: addresses.bounceAddress(token),
+      headers: JSON.stringify(draft.headers ?? {}),
+      text_body: draft.text, html_body: draft.html ?? null,
+      user_id: draft.userId ?? null, topic_id: draft.topicId ?? null, post_id: draft.postId ?? null,
+      incoming_email_id: draft.incomingEmailId ?? null, sent_at: null,
+    }).returningAll().executeTakeFirstOrThrow();
+    if (row.status === 'queued') work.afterCommit(() => this.enqueue(row.id));
+    return row;
+  }
+
+  /** Registers the sender worker and a sweep that picks up anything a crash left queued. */
+  async start(): Promise<void> {
+    await this.deps.jobs.work<{ id: number }>(SEND_QUEUE, async (job) => { await this.send(job.data.id); });
+    await this.deps.jobs.work(SEND_SWEEP_QUEUE, async () => { await this.sweep(); });
+    await this.deps.jobs.schedule(SEND_SWEEP_QUEUE, '* * * * *');
+  }
+
+  /**
+   * Sends one queued message. Throws while retries remain (pg-boss retries with back-off); the
+   * last failure marks the message failed with its error.
+   */
+  async send(id: number): Promise<void> {
+    const { db } = this.deps;
+    const row = await db.updateTable('outgoing_emails').set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+      .where('id', '=', id).where('status', '=', 'queued').returningAll().executeTakeFirst();
+    if (!row) return;
+    try {
+      await this.transporter().sendMail(toNodemailer(row));
+      await db.updateTable('outgoing_emails').set({ status: 'sent', sent_at: this.deps.now(), error: null }).where('id', '=', id).execute();
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const final = row.attempts >= MAX_SEND_ATTEMPTS;
+      await db.updateTable('outgoing_emails').set({ error: message, ...(final ? { status: 'failed' } : {}) }).where('id', '=', id).execute();
+      if (!final) throw err;
+      this.deps.log.error({ err, outgoingEmailId: id }, 'giving up on outgoing mail');
+    }
+  }
+
+  /** Queued messages older than a minute whose job was lost (a crash between commit and enqueue). */
+  async sweep(): Promise<void> {
+    const stale = await this.deps.db.selectFrom('outgoing_emails').select('id').where('status', '=', 'queued')
+      .where('created_at', '<', new Date(this.deps.now().getTime() - 60_000)).orderBy('id').limit(500).execute();
+    for (const { id } of stale) await this.enqueue(id);
+  }
+
+  private async enqueue(id: number): Promise<void> {
+    try {
+      await this.deps.jobs.send(SEND_QUEUE, { id }, { retryLimit: MAX_SEND_ATTEMPTS - 1, retryDelay: 30, retryBackoff: true, singletonKey: `mail-${id}` });
+    } catch (err) {
+      // The sweep will pick it up.
+      this.deps.log.error({ err, outgoingEmailId: id }, 'could not queue outgoing mail');
+    }
+  }
+
+  private transporter(): Transporter {
+    this.transport ??= nodemailer.createTransport(this.deps.smtpUrl!);
+    return this.transport;
+  }
+}
+
+function toNodemailer(row: OutgoingEmail): SendMailOptions {
+  return {
+    from: row.from_address,
+    to: row.to_address,
+    replyTo: row.reply_to ?? undefined,
+    subject: row.subject,
+    text: row.text_body,
+    html: row.html_body ?? undefined,
+    messageId: `<${row.message_id}>`,
+    inReplyTo: row.in_reply_to ? `<${row.in_reply_to}>` : undefined,
+    references: row.references_ids.length ? row.references_ids.map((id) => `<${id}>`) : undefined,
+    envelope: { from: row.return_path ?? undefined, to: bareAddress(row.to_address) },
+    headers: row.headers,
+  };
+}
+
+function bareAddress(formatted: string): string {
+  return /<([^<>]+)>\s*$/.exec(formatted)?.[1] ?? formatted;
+}

@@ -1,0 +1,71 @@
+import t from 'tap';
+import { testApp } from '../../helpers/app.ts';
+import { mailDelivery, rawMail } from '../../helpers/mail.ts';
+
+t.test('mail to a category address starts a topic; a reply by Message-ID continues it', async (t) => {
+  const h = await testApp();
+  t.teardown(() => h.close());
+  const admin = await h.user('admin', { admin: true });
+  await h.user('carol', { email: 'carol@customer.test' });
+  const category = await h.publicCategory('Help');
+  await h.core.db.updateTable('categories').set({ email_in: 'help@forum.test' }).where('id', '=', category.id).execute();
+  const deliver = await mailDelivery(h, admin.user!.id);
+
+  const first = await deliver(rawMail({ messageId: 'first@customer.test' }));
+  t.equal(first.statusCode, 200, first.body);
+  const outcome = first.json();
+  t.equal(outcome.status, 'created', first.body);
+  const topic = await h.core.db.selectFrom('topics').selectAll().where('id', '=', outcome.topicId).executeTakeFirstOrThrow();
+  t.equal(topic.title, 'My printer is on fire');
+  t.equal(topic.category_id, category.id);
+  const post = await h.core.db.selectFrom('posts').selectAll().where('id', '=', outcome.postId).executeTakeFirstOrThrow();
+  t.equal(post.via, 'email');
+  t.match(post.raw, /started smoking/);
+
+  const reply = (await deliver(rawMail({
+    subject: 'Re: My printer is on fire', messageId: 'second@customer.test',
+    headers: { 'In-Reply-To': '<first@customer.test>', References: '<first@customer.test>' },
+    body: 'It is out now, thanks.\n\nOn Sun, 22 Nov 2026 at 10:00, Carol <carol@customer.test> wrote:\n> Hello, it started smoking this morning.\n',
+  }))).json();
+  t.equal(reply.status, 'created');
+  t.equal(reply.topicId, outcome.topicId);
+  const replyPost = await h.core.db.selectFrom('posts').selectAll().where('id', '=', reply.postId).executeTakeFirstOrThrow();
+  t.equal(replyPost.raw, 'It is out now, thanks.');
+  const stored = await h.core.db.selectFrom('incoming_emails').select(['elided', 'trace']).where('id', '=', reply.id).executeTakeFirstOrThrow();
+  t.match(stored.elided, /wrote:/);
+  t.ok(stored.trace.some((s) => s.step === 'thread' && /by message-id/.test(s.decision)), JSON.stringify(stored.trace));
+
+  const again = (await deliver(rawMail({ messageId: 'first@customer.test' }))).json();
+  t.equal(again.status, 'duplicate', 'the same Message-ID to the same destination makes no second post');
+  t.equal(await h.core.db.selectFrom('posts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow().then((r) => Number(r.n)), 2);
+
+  const unknown = (await deliver(rawMail({ from: 'stranger@elsewhere.test', messageId: 'x1@elsewhere.test' }))).json();
+  t.equal(unknown.status, 'rejected');
+  t.equal(unknown.reason, 'unknown_sender');
+  const notice = await h.core.db.selectFrom('outgoing_emails').selectAll().where('kind', '=', 'rejection').execute();
+  t.equal(notice.length, 1, 'the sender is told once');
+  t.equal(notice[0]!.to_address, 'stranger@elsewhere.test');
+  t.match(notice[0]!.text_body, /could not match your email address/);
+  const twice = (await deliver(rawMail({ from: 'stranger@elsewhere.test', messageId: 'x2@elsewhere.test' }))).json();
+  t.equal(twice.reason, 'unknown_sender');
+  t.equal((await h.core.db.selectFrom('outgoing_emails').selectAll().where('kind', '=', 'rejection').execute()).length, 1, 'at most one notice per sender and reason per day');
+
+  const auto = (await deliver(rawMail({ messageId: 'ooo@customer.test', subject: 'Out of office', headers: { 'Auto-Submitted': 'auto-replied' } }))).json();
+  t.equal(auto.status, 'rejected');
+  t.equal(auto.reason, 'auto_generated');
+
+  const nowhere = (await deliver(rawMail({ to: 'nobody@forum.test', messageId: 'n@customer.test' }))).json();
+  t.equal(nowhere.reason, 'no_destination');
+});
+
+t.test('the receive endpoint wants an admin API key with the email:receive scope', async (t) => {
+  const h = await testApp();
+  t.teardown(() => h.close());
+  const admin = await h.user('admin', { admin: true });
+  const bySession = await admin.post('/admin/email/receive', { email: rawMail().toString() });
+  t.equal(bySession.statusCode, 401);
+  const deliver = await mailDelivery(h, admin.user!.id);
+  const empty = await deliver(Buffer.alloc(0));
+  t.equal(empty.statusCode, 400);
+  t.equal(await h.core.db.selectFrom('incoming_emails').select('id').execute().then((r) => r.length), 0);
+});
