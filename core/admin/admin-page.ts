@@ -16,7 +16,7 @@ export function hideFromNonAdmins(req: FastifyRequest): void {
 
 /** Partials the admin templates share (the view engine only loads `templates/partials/` as partials). */
 export async function registerAdminPartials(core: Core): Promise<void> {
-  for (const name of ['nav', 'settings-fields', 'group-fields']) {
+  for (const name of ['nav', 'email-nav', 'settings-fields', 'group-fields']) {
     core.views.registerPartial(`admin/${name}`, await fs.readFile(`${TEMPLATES_DIR}admin/${name}.hbs`, 'utf8'));
   }
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../core.ts';
+import { mailAdminPages } from '../mail/mail.pages.ts';
 import { adminCategoryPages } from './admin-categories.pages.ts';
 import { adminGroupPages } from './admin-groups.pages.ts';
 import { adminKeyPages } from './admin-keys.pages.ts';
@@ -17,6 +18,6 @@ export async function adminPages(app: FastifyInstance, core: Core): Promise<void
     scope.addHook('onRequest', async (req) => hideFromNonAdmins(req));
     scope.get('/admin', { schema: { hide: true } }, async (req, reply) =>
       renderAdmin(core, req, reply, 'dashboard', 'dashboard', { title: 'Admin', counts: await siteCounts(core.db, core.clock()), plugins: core.plugins.list().length }));
-    for (const pages of [adminUserPages, adminGroupPages, adminCategoryPages, adminPluginPages, adminSettingsPages, adminKeyPages]) await pages(scope, core);
+    for (const pages of [adminUserPages, adminGroupPages, adminCategoryPages, adminPluginPages, adminSettingsPages, adminKeyPages, mailAdminPages]) await pages(scope, core);
   });
 }
