@@ -20,6 +20,11 @@ function categoryFields(body: Form): CategoryInput & { name: string } {
   if (description.length > 2000) throw badInput('Keep the description under 2000 characters.', { field: 'description' });
   if (!/^[0-9a-fA-F]{6}$/.test(color)) throw badInput('The colour is six hexadecimal digits, like 0088cc.', { field: 'color' });
   const fields: CategoryInput & { name: string } = { name, description, color: color.toLowerCase() };
+  if (body.email_in !== undefined) {
+    const emailIn = text(body.email_in).toLowerCase();
+    if (emailIn && !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(emailIn)) throw badInput('The incoming address is an email address, like help@example.com (or empty).', { field: 'email_in' });
+    fields.emailIn = emailIn || null;
+  }
   if (body.position !== undefined) {
     const position = Number(text(body.position) || 0);
     if (!Number.isInteger(position) || position < 0 || position > 100_000) throw badInput('The position is a whole number from 0 to 100000; lower comes first.', { field: 'position' });
@@ -97,7 +102,7 @@ async function categoryPage(core: Core, req: FastifyRequest<Params>, reply: Fast
     groups: groupNames.map((name) => ({ name, selected: name.toLowerCase() === row.group.toLowerCase() })),
     levels: Object.entries(LEVELS).map(([value, label]) => ({ value, label, selected: value === row.permission })),
   }));
-  const form = resubmitted ? { ...category, ...req.body, color: `#${text(req.body.color).replace(/^#/, '')}` } : { ...category, color: `#${category.color}` };
+  const form = resubmitted ? { ...category, ...req.body, color: `#${text(req.body.color).replace(/^#/, '')}` } : { ...category, email_in: category.email_in ?? '', color: `#${category.color}` };
   return renderAdmin(core, req, reply, 'category', 'categories', {
     title: category.name, category, form, permissionRows,
     ...(error ? { flash: errorFlash(error) } : {}),

@@ -13,6 +13,7 @@ const Fields = {
   description: Type.Optional(Type.String({ maxLength: 2000 })),
   color: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{6}$' })),
   position: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
+  emailIn: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 200, pattern: '^$|^[^\\s@<>]+@[^\\s@<>]+\\.[^\\s@<>]+$', description: 'Mail to this address starts a topic here' })])),
   permissions: Type.Optional(Type.Array(Grant, { maxItems: 100 })),
 };
 

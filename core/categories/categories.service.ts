@@ -17,6 +17,8 @@ export interface CategoryInput {
   description?: string;
   color?: string;
   position?: number;
+  /** Mail to this address starts a topic here; null removes it. */
+  emailIn?: string | null;
   /** Replaces every grant. No grants at all means staff only. */
   permissions?: CategoryGrant[];
 }
@@ -41,8 +43,9 @@ export class CategoriesService {
   async create(input: CategoryInput & { name: string }): Promise<Category> {
     return inTransaction(this.deps, async ({ trx }) => {
       const grants = await resolveGrants(trx, input.permissions ?? []);
-      const { permissions: _p, ...fields } = input;
-      const category = await repo.insertCategory(trx, { ...fields, name: checkName(input.name), slug: await uniqueSlug(trx, input.name, null) });
+      const { permissions: _p, emailIn, ...fields } = input;
+      await checkEmailIn(trx, emailIn, null);
+      const category = await repo.insertCategory(trx, { ...fields, ...(emailIn !== undefined ? { email_in: emailIn } : {}), name: checkName(input.name), slug: await uniqueSlug(trx, input.name, null) });
       await repo.setPermissions(trx, category.id, grants);
       return category;
     });
@@ -52,8 +55,10 @@ export class CategoriesService {
     return inTransaction(this.deps, async ({ trx }) => {
       const existing = await repo.findCategory(trx, id);
       if (!existing) throw notFound('That category');
-      const { permissions, ...fields } = input;
+      const { permissions, emailIn, ...rest } = input;
       if (Object.keys(input).length === 0) throw badInput('Send at least one category field to change.');
+      await checkEmailIn(trx, emailIn, id);
+      const fields = { ...rest, ...(emailIn !== undefined ? { email_in: emailIn } : {}) };
       if (permissions) {
         await repo.setPermissions(trx, id, await resolveGrants(trx, permissions));
         await signalVisibilityChanged(this.deps.bus, {}, trx);
@@ -72,6 +77,14 @@ export class CategoriesService {
       await repo.deleteCategory(trx, id);
     });
   }
+}
+
+/** One category per incoming address, and never one of a group's or Parley's own (checked by the unique index too). */
+async function checkEmailIn(db: Kysely<DB>, emailIn: string | null | undefined, exceptId: number | null): Promise<void> {
+  if (!emailIn) return;
+  const taken = await db.selectFrom('categories').select(['id', 'name']).where((eb) => eb(eb.fn('lower', ['email_in']), '=', emailIn.toLowerCase()))
+    .$if(exceptId !== null, (q) => q.where('id', '!=', exceptId!)).executeTakeFirst();
+  if (taken) throw parleyError('CONFLICT', `${emailIn} already belongs to the category ${taken.name}.`, { details: { field: 'email_in' } });
 }
 
 function checkName(name: string): string {

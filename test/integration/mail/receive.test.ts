@@ -69,3 +69,22 @@ t.test('the receive endpoint wants an admin API key with the email:receive scope
   t.equal(empty.statusCode, 400);
   t.equal(await h.core.db.selectFrom('incoming_emails').select('id').execute().then((r) => r.length), 0);
 });
+
+t.test('admins set a category incoming address; one address belongs to one category', async (t) => {
+  const h = await testApp();
+  t.teardown(() => h.close());
+  const admin = await h.user('admin', { admin: true });
+  const a = await h.publicCategory('Help');
+  const b = await h.publicCategory('Sales');
+  const set = await admin.post(`/admin/categories/${a.id}`, { name: 'Help', description: '', color: '#0088cc', position: '0', email_in: 'Help@Forum.test', 'perm_group[]': ['everyone'], 'perm_level[]': ['create'] });
+  t.equal(set.statusCode, 303, set.body);
+  const row = await h.core.db.selectFrom('categories').select('email_in').where('id', '=', a.id).executeTakeFirstOrThrow();
+  t.equal(row.email_in, 'help@forum.test');
+  const clash = await admin.put(`/api/categories/${b.id}`, { emailIn: 'help@forum.test' });
+  t.equal(clash.statusCode, 409);
+  t.match(clash.json().message, /already belongs to the category Help/);
+  const bad = await admin.put(`/api/categories/${b.id}`, { emailIn: 'not-an-address' });
+  t.equal(bad.statusCode, 400);
+  const page = await admin.get(`/admin/categories/${a.id}`);
+  t.match(page.body, /value="help@forum\.test"/);
+});
