@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../core.ts';
+import { elidedByPost } from '../mail/receive/elided.ts';
 import { ParleyError, notFound } from '../errors.ts';
 import { isStaff, type Viewer } from '../permissions/viewer.ts';
 import { PostType } from '../posts/posts.table.ts';
@@ -56,7 +57,8 @@ export async function topicPages(app: FastifyInstance, core: Core): Promise<void
     const view = await topics.view(req.viewer, Number(req.params.id) || 0, { afterPostNumber: (Number(req.params.number) || 1) - 1, limit: 1 });
     const post = view.posts.find((p) => p.post_number === Number(req.params.number));
     if (!post) throw notFound('That post');
-    return reply.type('text/html; charset=utf-8').send(core.views.render('post-fragment', { ...postForView(post, req.viewer), me: req.user }, null));
+    const elided = await elidedByPost(core.db, [post]);
+    return reply.type('text/html; charset=utf-8').send(core.views.render('post-fragment', { ...postForView(post, req.viewer), elided: elided.get(post.id), me: req.user }, null));
   });
 
   app.post<{ Params: { id: string }; Body: Q }>('/t/:id/reply', { schema: { hide: true } }, async (req, reply) => {
@@ -95,7 +97,8 @@ async function renderTopic(core: Core, req: FastifyRequest, reply: FastifyReply,
   const groups = view.participants.groupIds.length
     ? (await core.db.selectFrom('groups').select('name').where('id', 'in', view.participants.groupIds).execute()).map((g) => `@${g.name}`) : [];
   const canReply = req.viewer.id !== null && (isStaff(req.viewer) || (!topic.closed && !topic.archived));
-  const shown = view.posts.map((p) => postForView(p, req.viewer));
+  const elided = await elidedByPost(core.db, view.posts);
+  const shown = view.posts.map((p) => ({ ...postForView(p, req.viewer), elided: elided.get(p.id) }));
   return renderPage(core, req, reply, 'topic', {
     title: topic.title, nav: topic.archetype === 'private_message' ? 'messages' : 'latest', topic, category, readState: view.readState,
     isMessage: topic.archetype === 'private_message', participants: [...names, ...groups].join(', '),

@@ -88,3 +88,20 @@ t.test('admins set a category incoming address; one address belongs to one categ
   const page = await admin.get(`/admin/categories/${a.id}`);
   t.match(page.body, /value="help@forum\.test"/);
 });
+
+t.test('readers of an emailed post can expand what was trimmed; others see nothing of it', async (t) => {
+  const h = await testApp();
+  t.teardown(() => h.close());
+  const admin = await h.user('admin', { admin: true });
+  const carol = await h.user('carol', { email: 'carol@customer.test' });
+  const category = await h.publicCategory('Help');
+  await h.core.db.updateTable('categories').set({ email_in: 'help@forum.test' }).where('id', '=', category.id).execute();
+  const deliver = await mailDelivery(h, admin.user!.id);
+  const out = (await deliver(rawMail({ body: 'The new part.\n\n-- \nCarol Customer\nACME Ltd, phone 555-0100\n' }))).json();
+  t.equal(out.status, 'created');
+  const page = await carol.get(`/t/x/${out.topicId}`);
+  t.match(page.body, /The new part\./);
+  t.match(page.body, /<details class="elided"><summary[^>]*>Show trimmed content<\/summary><pre>[^<]*ACME Ltd/);
+  const fragment = await carol.get(`/t/${out.topicId}/posts/1/fragment`);
+  t.match(fragment.body, /ACME Ltd/);
+});
