@@ -21,6 +21,11 @@ export type { User } from './users/users.table.ts';
 export type { Group, NotificationLevel } from './groups/groups.table.ts';
 export type { Notification } from './notifications/notifications.table.ts';
 export type { Job, JobOptions } from './jobs/jobs.ts';
+/** Mail: where received mail goes (`email-destination`), who sent it (`email-sender`), what was parsed. */
+export type { EmailDestination, IncomingMail, ThreadVia } from './mail/receive/destination.ts';
+export type { ParsedEmail, ParsedAddress, ParsedAttachment } from './mail/parse/index.ts';
+export type { OutgoingDraft } from './mail/send/mailer.ts';
+export type { IncomingSource, IncomingStatus, TraceStep } from './mail/mail.table.ts';
 export type { BusEvent, Audience } from './realtime/event-bus.ts';
 export { ParleyError, parleyError, badInput, forbidden, notFound } from './errors.ts';
 /** Schema builders for typed settings and route schemas. */

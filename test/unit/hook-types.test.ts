@@ -25,6 +25,11 @@ export const typed = definePlugin({
     ctx.hooks.onFilter('topic-suggestions', (value) => { value.push({ topicId: 1, reason: 'x' }); });
     // @ts-expect-error a filter must return the value's type
     ctx.hooks.onFilter('topic-suggestions', () => 'nothing useful');
+    ctx.hooks.onFilter('email-destination', (value, { mail }) => (value ?? (mail.recipients.includes('x@y.z') ? { kind: 'new-message', groupIds: [1], address: 'x@y.z' } : null)));
+    // @ts-expect-error a destination is one of the known kinds
+    ctx.hooks.onFilter('email-destination', () => ({ kind: 'somewhere', topicId: 1 }));
+    // @ts-expect-error email-sender answers with a user id (or null), not a user
+    ctx.hooks.onFilter('email-sender', () => ({ id: 1 }));
     // A plugin's own hook, declared by merging into ActionHooks through the plugin API.
     ctx.hooks.onAction('greeter-greeted', ({ greeting }) => { void greeting.toUpperCase(); });
     // @ts-expect-error the greeter's payload has no 'volume'
