@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { testApp, type TestApp } from '../../helpers/app.ts';
 import { mailDelivery, rawMail } from '../../helpers/mail.ts';
 
@@ -14,7 +14,7 @@ function multipart(parts: Array<{ type: string; body: string; headers?: string }
   return Buffer.from(`${head}\r\n\r\n${body}--${b}--\r\n`);
 }
 
-async function setup(t: Tap.Test): Promise<{ h: TestApp; deliver: Awaited<ReturnType<typeof mailDelivery>>; categoryId: number }> {
+async function setup(t: Test): Promise<{ h: TestApp; deliver: Awaited<ReturnType<typeof mailDelivery>>; categoryId: number }> {
   const h = await testApp();
   t.teardown(() => h.close());
   const admin = await h.user('admin', { admin: true });
