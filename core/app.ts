@@ -59,6 +59,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
       for (const method of [route.method].flat()) (core.routes as { method: string; url: string }[]).push({ method, url: route.url });
     });
     app.addHook('onClose', async () => {
+      await core.mail.imap.stop();
       await core.jobs.stop();
       core.live.presence.stop();
       await core.bus.stop();

@@ -9,6 +9,7 @@ import type { Guardian } from '../permissions/guardian.ts';
 import type { EventBus } from '../realtime/event-bus.ts';
 import type { Services } from '../services.ts';
 import { mailAddresses, type MailAddresses } from './addresses.ts';
+import { ImapManager } from './imap/imap-manager.ts';
 import { MailReceiver } from './receive/mail-receiver.ts';
 import { EmailTemplates } from './send/email-templates.ts';
 import { Mailer } from './send/mailer.ts';
@@ -17,6 +18,8 @@ export interface MailServices {
   receiver: MailReceiver;
   mailer: Mailer;
   templates: EmailTemplates;
+  /** IMAP mailboxes: polled by worker processes, one process per mailbox. */
+  imap: ImapManager;
   /** Parley's own addresses, from the current site settings. */
   addresses(): Promise<MailAddresses>;
 }
@@ -28,7 +31,7 @@ export interface MailDeps {
   guardian: Guardian;
   services: Services;
   jobs: Jobs;
-  config: Pick<Config, 'smtpUrl' | 'baseUrl'>;
+  config: Pick<Config, 'smtpUrl' | 'baseUrl'> & Partial<Pick<Config, 'runJobs'>>;
   now: () => Date;
   log: { error(obj: unknown, msg?: string): void };
 }
@@ -39,11 +42,13 @@ export function createMail(deps: MailDeps): MailServices {
   const templates = new EmailTemplates();
   const mailer = new Mailer({ db: deps.db, jobs: deps.jobs, smtpUrl: deps.config.smtpUrl, addresses, log: deps.log, now: deps.now });
   const receiver = new MailReceiver({ ...deps, mailer, templates, addresses, settings, baseUrl: deps.config.baseUrl });
-  return { receiver, mailer, templates, addresses };
+  const imap = new ImapManager({ db: deps.db, bus: deps.bus, log: deps.log, now: deps.now, active: deps.config.runJobs !== false, receive: (raw, meta) => receiver.receive(raw, meta) });
+  return { receiver, mailer, templates, imap, addresses };
 }
 
-/** Starts the workers: sending, and deciding mail a crash left undecided. */
+/** Starts the workers: sending, deciding mail a crash left undecided, and polling IMAP mailboxes. */
 export async function startMail(mail: MailServices): Promise<void> {
   await mail.mailer.start();
   await mail.receiver.start();
+  await mail.imap.start();
 }
