@@ -44,7 +44,7 @@ export async function authPages(app: FastifyInstance, core: Core): Promise<void>
 
   app.post('/logout', { schema: { hide: true } }, async (req, reply) => {
     const token = req.cookies[SESSION_COOKIE];
-    if (token) await destroySession(core.db, token);
+    if (token) await destroySession(core.db, core.bus, token);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.redirect('/', 303);
   });

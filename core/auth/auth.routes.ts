@@ -50,7 +50,7 @@ export async function authRoutes(app: FastifyInstance, core: Core): Promise<void
 
   r.delete('/api/session', { schema: { tags: ['session'], summary: 'Log out' } }, async (req, reply) => {
     const token = req.cookies[SESSION_COOKIE];
-    if (token) await destroySession(core.db, token);
+    if (token) await destroySession(core.db, core.bus, token);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };
   });

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { userForApiKey } from '../auth/api-keys.ts';
-import { SESSION_COOKIE, userForSession } from '../auth/sessions.ts';
+import { SessionCache } from '../auth/session-cache.ts';
+import { SESSION_COOKIE } from '../auth/sessions.ts';
 import type { Core } from '../core.ts';
 import { parleyError } from '../errors.ts';
 import { ANONYMOUS, viewerFromUser, type Viewer } from '../permissions/viewer.ts';
@@ -18,8 +19,13 @@ declare module 'fastify' {
   }
 }
 
-/** Resolves who is asking, once per request: a session cookie or an `Api-Key` header. */
+/**
+ * Resolves who is asking, once per request: a session cookie (through this process's session
+ * cache, kept current by the event bus) or an `Api-Key` header.
+ */
 export const viewerPlugin = fp(async (app: FastifyInstance, { core }: { core: Core }) => {
+  const sessions = new SessionCache({ db: core.db, bus: core.bus });
+  sessions.start();
   app.decorateRequest('viewer', null as unknown as Viewer);
   app.decorateRequest('user', null);
   app.decorateRequest('auth', null as unknown as FastifyRequest['auth']);
@@ -35,10 +41,11 @@ export const viewerPlugin = fp(async (app: FastifyInstance, { core }: { core: Co
     }
     const token = req.cookies[SESSION_COOKIE];
     if (!token) return;
-    const session = await userForSession(core.db, token);
-    const user = session?.user;
-    if (!user || user.staged || !user.active || (user.suspended_until && user.suspended_until > new Date())) return;
-    adopt(req, user, session.groupIds, { kind: 'session', scopes: ['read', 'write'] });
+    const session = await sessions.get(token);
+    if (!session) return;
+    req.user = session.user;
+    req.viewer = session.viewer;
+    req.auth = { kind: 'session', scopes: ['read', 'write'] };
   });
 }, { name: 'parley-viewer' });
 

@@ -33,6 +33,7 @@ const INLINE_LIMIT = 7500;
  */
 export class EventBus {
   private readonly handlers = new Map<string, Set<BusHandler>>();
+  private readonly taps = new Map<string, Set<(payload: unknown) => void>>();
   private unlisten: (() => Promise<void>) | null = null;
   readonly origin = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
@@ -56,11 +57,26 @@ export class EventBus {
   }
 
   /**
+   * Runs `tap` in this process the moment it publishes on `channel`: before the event's
+   * transaction commits, and before any process (this one included) receives it through
+   * `subscribe`. For in-process caches that must not answer this process's next request from
+   * what the event replaces; they still subscribe, to hear of other processes' changes and to
+   * drop anything reloaded before the commit. A tap must be cheap and must not throw.
+   */
+  onPublish(channel: string, tap: (payload: unknown) => void): () => void {
+    const set = this.taps.get(channel) ?? new Set();
+    set.add(tap);
+    this.taps.set(channel, set);
+    return () => { set.delete(tap); };
+  }
+
+  /**
    * Publish an event. `persist` (default true) keeps it in the log so clients that reconnect can
    * catch up; internal signals (cache invalidation) pass `persist: false`.
    */
   async publish(channel: string, payload: unknown, opts: Audience & { persist?: boolean; db?: Kysely<DB> } = {}): Promise<number | null> {
     const db = opts.db ?? this.database.db;
+    for (const tap of this.taps.get(channel) ?? []) tap(payload);
     const audience = { topicId: opts.topicId ?? null, userIds: opts.userIds ?? null, groupIds: opts.groupIds ?? null };
     let id: number | null = null;
     if (opts.persist !== false) {

@@ -46,8 +46,7 @@ export class UserAdminService {
     if (!reason.trim() || reason.length > 500) throw badInput('Give a reason (up to 500 characters); the person will see it.', { field: 'reason' });
     if (id === actorId) throw badInput('You cannot suspend yourself.');
     const user = await this.update(id, { suspended_until: until, suspended_reason: reason.trim() });
-    await destroyUserSessions(this.deps.db, user.id);
-    await signalVisibilityChanged(this.deps.bus, { userIds: [user.id] });
+    await destroyUserSessions(this.deps.db, this.deps.bus, user.id);
     return user;
   }
 
@@ -67,10 +66,12 @@ export class UserAdminService {
       .select([...ADMIN_FIELDS, 'user_emails.email']);
   }
 
+  /** Every change here alters who the person is (roles, suspension, activation): every process hears of it. */
   private async update(id: number, values: UserUpdate) {
     const user = await this.deps.db.updateTable('users').set({ ...values, updated_at: this.deps.now() }).where('id', '=', id)
       .returning(ADMIN_FIELDS.map((f) => f.slice('users.'.length) as 'id')).executeTakeFirst();
     if (!user) throw notFound('That user');
+    await signalVisibilityChanged(this.deps.bus, { userIds: [user.id] });
     return user as unknown as Awaited<ReturnType<UserAdminService['find']>>;
   }
 }
