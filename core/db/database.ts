@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.ts';
+import { preparingPool } from './prepared.ts';
 import type { DB } from './schema.ts';
 
 /** Numbers, not strings, for bigint counts and sums (ids are `integer`, counts never near 2^53). */
@@ -76,7 +77,7 @@ async function openPglite(opts: OpenOptions): Promise<Database> {
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   pool.on('error', () => { /* an idle client died; the pool replaces it */ });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
   const listeners = new Set<pg.Client>();
   return {
     engine: 'postgres',

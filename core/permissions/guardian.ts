@@ -4,6 +4,7 @@ import { notFound } from '../errors.ts';
 import type { PostPredicate, TopicPredicate, TopicScope, VisibilityRules } from '../hooks/hook-types.ts';
 import type { Hooks } from '../hooks/hooks.ts';
 import { PostType } from '../posts/posts.table.ts';
+import type { Archetype } from '../topics/topics.table.ts';
 import { isStaff, type Viewer } from './viewer.ts';
 
 /**
@@ -67,6 +68,14 @@ function combine<P extends (eb: any) => Expression<SqlBool>>(rules: VisibilityRu
   }) as unknown as P;
 }
 
+/**
+ * Literals, not parameters, where a plan depends on the value: the partial indexes are on the
+ * archetype, and a prepared list query keeps its plan only if the planner can see which one.
+ * The viewer's groups go as one array, so the SQL is the same however many groups they are in.
+ */
+const REGULAR = sql.lit<Archetype>('regular');
+const PRIVATE_MESSAGE = sql.lit<Archetype>('private_message');
+
 /** Core's own rules: staff see every regular topic; admins see everything; a message is seen by its participants. */
 export function baseTopicRules(viewer: Viewer, scope: TopicScope = {}): VisibilityRules<TopicPredicate> {
   const groups = [...viewer.groupIds];
@@ -74,19 +83,20 @@ export function baseTopicRules(viewer: Viewer, scope: TopicScope = {}): Visibili
   const regular = scope.archetype !== 'private_message';
   const messages = scope.archetype !== 'regular';
   if (viewer.admin) grants.push(() => sql<SqlBool>`true`);
-  if (viewer.moderator && regular) grants.push((eb) => eb('topics.archetype', '=', 'regular'));
+  if (viewer.moderator && regular) grants.push((eb) => eb('topics.archetype', '=', REGULAR));
   if (regular) grants.push((eb) => eb.and([
-    eb('topics.archetype', '=', 'regular'),
+    eb('topics.archetype', '=', REGULAR),
     eb.or([
       eb('topics.category_id', 'is', null),
-      eb('topics.category_id', 'in', eb.selectFrom('category_groups').select('category_groups.category_id').where('category_groups.group_id', 'in', groups)),
+      eb('topics.category_id', 'in', eb.selectFrom('category_groups').select('category_groups.category_id')
+        .where('category_groups.group_id', '=', sql<number>`any(${groups}::int[])`)),
     ]),
   ]));
   if (viewer.id !== null && messages) {
     const userId = viewer.id;
     const memberOf = groups.filter((g) => g !== 0);
     grants.push((eb) => eb.and([
-      eb('topics.archetype', '=', 'private_message'),
+      eb('topics.archetype', '=', PRIVATE_MESSAGE),
       eb.or([
         eb.exists(eb.selectFrom('topic_allowed_users').select(sql`1`.as('one'))
           .whereRef('topic_allowed_users.topic_id', '=', 'topics.id').where('topic_allowed_users.user_id', '=', userId)),
@@ -97,7 +107,7 @@ export function baseTopicRules(viewer: Viewer, scope: TopicScope = {}): Visibili
   }
   const restrictions: TopicPredicate[] = isStaff(viewer) ? [] : [
     (eb) => eb('topics.deleted_at', 'is not', null),
-    (eb) => eb('topics.visible', '=', false),
+    (eb) => eb('topics.visible', '=', sql.lit(false)),
   ];
   return { grants, restrictions };
 }
