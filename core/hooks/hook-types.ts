@@ -2,6 +2,7 @@ import type { Expression, ExpressionBuilder, SqlBool, Transaction } from 'kysely
 import type { DB } from '../db/schema.ts';
 import type { IncomingSource, IncomingStatus } from '../mail/mail.table.ts';
 import type { EmailDestination, IncomingMail } from '../mail/receive/destination.ts';
+import type { OutgoingDraft } from '../mail/send/mailer.ts';
 import type { Notification } from '../notifications/notifications.table.ts';
 import type { Viewer } from '../permissions/viewer.ts';
 import type { Post, PostVia } from '../posts/posts.table.ts';
@@ -86,6 +87,13 @@ export interface FilterHooks {
    * id to take in an unknown sender (staged accounts); null refuses the mail. Fires inside the transaction.
    */
   'email-sender': { value: number | null; context: { mail: IncomingMail; destination: EmailDestination; trx: Transaction<DB> } };
+  /**
+   * Every outgoing message, just before it is recorded: return it with another From identity (a
+   * group's address and name), extra headers or other text. `kind` is the draft's ('notification',
+   * 'rejection', …); `topic` and `post` are set for mail about a post, `userId` for mail to a user.
+   * Fires inside the transaction of whatever sends the mail (`trx`); a throw rolls it back.
+   */
+  'outgoing-email': { value: OutgoingDraft; context: { kind: string; topic: Topic | null; post: Post | null; userId: number | null; trx: Transaction<DB> } };
 }
 
 export type ActionName = keyof ActionHooks;

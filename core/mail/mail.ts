@@ -1,5 +1,5 @@
 // Core's mail: the receiving pipeline, the sender, templates and Parley's own addresses, wired once per app.
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { siteSettings } from '../admin/site-settings.ts';
 import type { Config } from '../config.ts';
 import type { DB } from '../db/schema.ts';
@@ -13,6 +13,8 @@ import { ImapManager } from './imap/imap-manager.ts';
 import { MailReceiver } from './receive/mail-receiver.ts';
 import { EmailTemplates } from './send/email-templates.ts';
 import { Mailer } from './send/mailer.ts';
+import { notificationMail } from './send/notification-mail.ts';
+import { siteSettingsIn } from './send/settings-in.ts';
 
 export interface MailServices {
   receiver: MailReceiver;
@@ -20,8 +22,8 @@ export interface MailServices {
   templates: EmailTemplates;
   /** IMAP mailboxes: polled by worker processes, one process per mailbox. */
   imap: ImapManager;
-  /** Parley's own addresses, from the current site settings. */
-  addresses(): Promise<MailAddresses>;
+  /** Parley's own addresses, from the current site settings (as `trx` sees them, inside a transaction). */
+  addresses(trx?: Transaction<DB>): Promise<MailAddresses>;
 }
 
 export interface MailDeps {
@@ -38,10 +40,11 @@ export interface MailDeps {
 
 export function createMail(deps: MailDeps): MailServices {
   const settings = () => siteSettings(deps).get();
-  const addresses = async () => mailAddresses(await settings(), deps.config.baseUrl);
+  const addresses = async (trx?: Transaction<DB>) => mailAddresses(trx ? await siteSettingsIn(trx) : await settings(), deps.config.baseUrl);
   const templates = new EmailTemplates();
-  const mailer = new Mailer({ db: deps.db, jobs: deps.jobs, smtpUrl: deps.config.smtpUrl, addresses, log: deps.log, now: deps.now });
+  const mailer = new Mailer({ db: deps.db, jobs: deps.jobs, hooks: deps.hooks, smtpUrl: deps.config.smtpUrl, addresses, log: deps.log, now: deps.now });
   const receiver = new MailReceiver({ ...deps, mailer, templates, addresses, settings, baseUrl: deps.config.baseUrl });
+  deps.services.notifications.emailDispatcher = notificationMail({ mailer, templates, baseUrl: deps.config.baseUrl });
   const imap = new ImapManager({ db: deps.db, bus: deps.bus, log: deps.log, now: deps.now, active: deps.config.runJobs !== false, receive: (raw, meta) => receiver.receive(raw, meta) });
   return { receiver, mailer, templates, imap, addresses };
 }

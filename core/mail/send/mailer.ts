@@ -2,11 +2,15 @@
 // then a pg-boss job sends it through nodemailer. With no SMTP transport configured the row stays
 // in the outbox for an admin to read; nothing is ever silently dropped.
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import type { DB } from '../../db/schema.ts';
 import type { Work } from '../../db/unit-of-work.ts';
+import { badInput } from '../../errors.ts';
+import type { Hooks } from '../../hooks/hooks.ts';
 import type { Jobs } from '../../jobs/jobs.ts';
+import type { Post } from '../../posts/posts.table.ts';
+import type { Topic } from '../../topics/topics.table.ts';
 import type { MailAddresses } from '../addresses.ts';
 import type { OutgoingEmail } from '../mail.table.ts';
 
@@ -39,11 +43,16 @@ export interface OutgoingDraft {
   incomingEmailId?: number | null;
 }
 
+/** What a message is about, for the `outgoing-email` filter. */
+export interface DraftSubject { topic?: Topic | null; post?: Post | null }
+
 export interface MailerDeps {
   db: Kysely<DB>;
   jobs: Jobs;
+  hooks: Hooks;
   smtpUrl: string | null;
-  addresses: () => Promise<MailAddresses>;
+  /** Parley's addresses; given a transaction, as that transaction sees the site settings. */
+  addresses: (trx?: Transaction<DB>) => Promise<MailAddresses>;
   log: { error(obj: unknown, msg?: string): void };
   now: () => Date;
 }
@@ -59,11 +68,15 @@ export class Mailer {
   constructor(private readonly deps: MailerDeps) {}
 
   /**
-   * Records a message inside the caller's transaction and sends it after commit. An address that
-   * bounces is recorded as suppressed instead; with no transport the message waits in the outbox.
+   * Records a message inside the caller's transaction and sends it after commit. Plugins reshape
+   * the draft first (`outgoing-email`: a group's From, for one). An address that bounces is
+   * recorded as suppressed instead; with no transport the message waits in the outbox.
    */
-  async queue(work: Work, draft: OutgoingDraft): Promise<OutgoingEmail> {
-    const addresses = await this.deps.addresses();
+  async queue(work: Work, original: OutgoingDraft, about: DraftSubject = {}): Promise<OutgoingEmail> {
+    const draft = await this.deps.hooks.filter('outgoing-email', original, {
+      kind: original.kind, topic: about.topic ?? null, post: about.post ?? null, userId: original.userId ?? null, trx: work.trx,
+    });
+    const addresses = await this.deps.addresses(work.trx);
     const suppressed = await work.trx.selectFrom('email_address_states').select('suppressed_reason')
       .where('address_lower', '=', draft.to.trim().toLowerCase()).where('suppressed_at', 'is not', null).executeTakeFirst();
     const token = randomBytes(12).toString('hex');
@@ -102,7 +115,8 @@ export class Mailer {
   async send(id: number): Promise<void> {
     const { db } = this.deps;
     const row = await db.updateTable('outgoing_emails').set((eb) => ({ attempts: eb('attempts', '+', 1) }))
-      .where('id', '=', id).where('status', '=', 'queued').returningAll().executeTakeFirst();
+      // Never past the last attempt, even when two workers (or an admin's retry) reach it at once.
+      .where('id', '=', id).where('status', '=', 'queued').where('attempts', '<', MAX_SEND_ATTEMPTS).returningAll().executeTakeFirst();
     if (!row) return;
     try {
       await this.transporter().sendMail(toNodemailer(row));
@@ -110,10 +124,19 @@ export class Mailer {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const final = row.attempts >= MAX_SEND_ATTEMPTS;
-      await db.updateTable('outgoing_emails').set({ error: message, ...(final ? { status: 'failed' } : {}) }).where('id', '=', id).execute();
+      await db.updateTable('outgoing_emails').set({ error: message, ...(final ? { status: 'failed' } : {}) }).where('id', '=', id).where('status', '=', 'queued').execute();
       if (!final) throw err;
       this.deps.log.error({ err, outgoingEmailId: id }, 'giving up on outgoing mail');
     }
+  }
+
+  /** Sends a failed message again, from the first attempt; the outbox page's "retry". */
+  async retry(id: number): Promise<OutgoingEmail | null> {
+    if (!this.deps.smtpUrl) throw badInput('No SMTP transport is configured (SMTP_URL), so there is nothing to send it through.');
+    const row = await this.deps.db.updateTable('outgoing_emails').set({ status: 'queued', attempts: 0, error: null })
+      .where('id', '=', id).where('status', '=', 'failed').returningAll().executeTakeFirst();
+    if (row) await this.enqueue(row.id);
+    return row ?? null;
   }
 
   /** Queued messages older than a minute whose job was lost (a crash between commit and enqueue). */
@@ -150,8 +173,19 @@ function toNodemailer(row: OutgoingEmail): SendMailOptions {
     inReplyTo: row.in_reply_to ? `<${row.in_reply_to}>` : undefined,
     references: row.references_ids.length ? row.references_ids.map((id) => `<${id}>`) : undefined,
     envelope: { from: row.return_path ?? undefined, to: bareAddress(row.to_address) },
-    headers: row.headers,
+    headers: extraHeaders(row.headers),
   };
+}
+
+/**
+ * Printable ASCII goes out as written: nodemailer would MIME-encode a value holding a quoted phrase
+ * (List-Id: "Help" <help.example.com>), which no list-aware client reads. Anything else it encodes.
+ */
+function extraHeaders(headers: Record<string, string>): NonNullable<SendMailOptions['headers']> {
+  return Object.fromEntries(Object.entries(headers).map(([name, raw]) => {
+    const value = String(raw).replace(/[\r\n]+/g, ' ');
+    return [name, /^[\x20-\x7e]*$/.test(value) ? { prepared: true, value } : value];
+  }));
 }
 
 function bareAddress(formatted: string): string {
