@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../core.ts';
 import { badInput, type ParleyError } from '../errors.ts';
+import { resumeMail } from '../mail/receive/bounces.ts';
+import { stoppedAddresses } from '../mail/send/stopped-addresses.ts';
 import { errorFlash, renderAdmin, submit, text, type Form } from './admin-page.ts';
 import { ADMIN_USERS_PAGE } from '../users/user-admin.service.ts';
 
@@ -45,6 +47,14 @@ export async function adminUserPages(app: FastifyInstance, core: Core): Promise<
     const user = await core.services.userAdmin.activate(userId(req));
     return { to: `/admin/users/${user.id}`, notice: `${user.username} is active and can log in.` };
   }, (err) => userPage(core, req, reply, err)));
+
+  app.post<Params>('/admin/users/:id/resume-mail', { schema: { hide: true } }, async (req, reply) => submit(reply, async () => {
+    const address = text(req.body.address).toLowerCase();
+    const stopped = await stoppedAddresses(core.db, userId(req));
+    if (!stopped.some((s) => s.email.toLowerCase() === address)) throw badInput('Mail to that address has not stopped, or it is not this person’s.');
+    await resumeMail(core.db, address);
+    return { to: `/admin/users/${userId(req)}`, notice: `Mail to ${address} flows again; its bounce count starts over.` };
+  }, (err) => userPage(core, req, reply, err)));
 }
 
 const userId = (req: FastifyRequest<Params>) => Number(req.params.id) || 0;
@@ -54,7 +64,7 @@ async function userPage(core: Core, req: FastifyRequest<Params>, reply: FastifyR
   const suspended = user.suspended_until !== null && user.suspended_until > core.clock();
   const tomorrow = new Date(core.clock().getTime() + 86_400_000).toISOString().slice(0, 10);
   return renderAdmin(core, req, reply, 'user', 'users', {
-    title: user.username, user, suspended, suspendedIso: user.suspended_until?.toISOString(), suspendedText: user.suspended_until?.toUTCString(), isMe: user.id === req.viewer.id, minDate: tomorrow,
+    title: user.username, user, suspended, stoppedMail: await stoppedAddresses(core.db, user.id), suspendedIso: user.suspended_until?.toISOString(), suspendedText: user.suspended_until?.toUTCString(), isMe: user.id === req.viewer.id, minDate: tomorrow,
     form: error ? { until: text(req.body?.until), reason: text(req.body?.reason) } : {},
     ...(error ? { flash: errorFlash(error) } : {}),
   }, error?.statusCode);

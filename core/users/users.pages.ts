@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../core.ts';
 import { badInput, notFound, ParleyError } from '../errors.ts';
 import { updateMember } from '../groups/groups.repo.ts';
+import { stoppedAddresses } from '../mail/send/stopped-addresses.ts';
 import type { NotificationLevel } from '../groups/groups.table.ts';
 import { isStaff } from '../permissions/viewer.ts';
 import { flash, renderPage } from '../web/render.ts';
@@ -97,7 +98,7 @@ async function renderPreferences(core: Core, req: FastifyRequest, reply: Fastify
   const options = await core.db.selectFrom('user_options').select(FLAGS.map((f) => f.name)).where('user_id', '=', req.user!.id).executeTakeFirst();
   const groups = (await memberships(core, req)).map((g) => ({ ...g, levels: LEVELS.map((l) => ({ ...l, selected: l.value === g.level })) }));
   return renderPage(core, req, reply, 'preferences', {
-    title: 'Preferences', narrow: true, groups,
+    title: 'Preferences', narrow: true, groups, stoppedMail: await stoppedAddresses(core.db, req.user!.id),
     flags: FLAGS.map((f) => ({ ...f, on: options?.[f.name] ?? false })),
     // Only when there is one: an undefined `flash` would hide the messages pageContext carries.
     ...(error ? { flash: [{ kind: 'error', message: error }] } : {}),
