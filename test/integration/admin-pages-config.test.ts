@@ -49,7 +49,8 @@ t.test('site settings: typed, defaulted, validated, and every process sees a cha
   const admin = await h.user('admin', { admin: true });
   const b = await browser(h, admin.user);
   const elsewhere = new SiteSettingsService(h.core.db, h.core.bus); // as another process would hold it
-  t.same(await elsewhere.get(), { title: 'Parley', description: '', contactEmail: '', loginRequired: false }, 'defaults');
+  const emailDefaults = { emailFrom: '', replyByEmailAddress: '', bounceAddress: '', emailSubjectToken: 'Topic', emailSoftBounceLimit: 3 };
+  t.same(await elsewhere.get(), { title: 'Parley', description: '', contactEmail: '', loginRequired: false, ...emailDefaults }, 'defaults');
   t.equal(siteSettings(h.core), siteSettings(h.core), 'one service per core');
 
   const page = (await b.get('/admin/settings')).body;
@@ -67,7 +68,7 @@ t.test('site settings: typed, defaulted, validated, and every process sees a cha
   t.match(saved.body, /Saved the site settings/);
   t.match(saved.body, /name="title" value="Helpdesk"/);
   t.match(saved.body, /name="loginRequired" value="true" checked/);
-  t.same(await siteSettings(h.core).get(), { title: 'Helpdesk', description: 'We help.', contactEmail: 'help@example.com', loginRequired: true });
+  t.same(await siteSettings(h.core).get(), { title: 'Helpdesk', description: 'We help.', contactEmail: 'help@example.com', loginRequired: true, ...emailDefaults }, 'saved; the mail settings left out of the form keep their defaults');
   for (let i = 0; i < 50 && (await elsewhere.get()).title !== 'Helpdesk'; i++) await new Promise((r) => setTimeout(r, 20));
   t.equal((await elsewhere.get()).title, 'Helpdesk', 'another process drops its cache when told');
 
