@@ -26,7 +26,7 @@ export interface Database {
   /** LISTEN on a channel; resolves to an unlisten function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
-  /** PGlite only: the whole database as a tarball (tests start from a migrated template). */
+  /** PGlite only: the whole database as an uncompressed tarball (tests start from a migrated template; loading it skips a gunzip). */
   dumpDataDir?: () => Promise<Blob>;
 }
 
@@ -70,7 +70,7 @@ async function openPglite(opts: OpenOptions): Promise<Database> {
       await db.destroy();
       if (!pglite.closed) await pglite.close();
     },
-    dumpDataDir: async () => pglite.dumpDataDir('gzip') as Promise<Blob>,
+    dumpDataDir: async () => pglite.dumpDataDir('none') as Promise<Blob>,
   };
 }
 

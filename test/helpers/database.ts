@@ -21,15 +21,15 @@ async function prepare(database: Database): Promise<void> {
 }
 
 /**
- * A fresh, migrated database for one test file. PGlite loads a cached dump of a migrated database
- * (half a second instead of five); PostgreSQL copies a template database.
+ * A fresh, migrated database for one test file. PGlite loads a cached, uncompressed dump of a
+ * migrated database (0.4 s instead of five); PostgreSQL copies a template database.
  */
 export async function freshDatabase(): Promise<Database> {
   return ENGINE === 'postgres' ? freshPostgres(process.env.TEST_DATABASE_URL!) : freshPglite();
 }
 
 async function freshPglite(): Promise<Database> {
-  const file = path.join(os.tmpdir(), `parley-test-template-${templateKey()}.tar.gz`);
+  const file = path.join(os.tmpdir(), `parley-test-template-${templateKey()}.tar`);
   let dump = await fs.readFile(file).catch(() => null);
   if (!dump) {
     const seed = await openDatabase({ url: null, pgliteDir: 'memory' });
