@@ -22,7 +22,7 @@ export interface Dovecot {
   port: number;
   /** The temporary folder: configuration, passwd file, homes, dovecot.log. */
   dir: string;
-  /** Adds (or changes the password of) a user; takes effect for the next login. */
+  /** Adds (or changes the password of) a user; resolves once a login with it succeeds. */
   setUser(name: string, password: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -105,6 +105,27 @@ const answers = (port: number) => new Promise<boolean>((resolve) => {
   socket.once('error', () => resolve(false));
 });
 
+/** Whether an IMAP LOGIN with these credentials succeeds (one short plain-text session). */
+const logsIn = (port: number, user: string, pass: string) => new Promise<boolean>((resolve) => {
+  const socket = net.connect(port, '127.0.0.1');
+  let greeted = false;
+  let answer = '';
+  socket.setTimeout(2000, () => { socket.destroy(); resolve(false); });
+  socket.on('data', (d) => {
+    if (!greeted) {
+      greeted = true;
+      socket.write(`a LOGIN "${user}" "${pass}"\r\n`);
+      return;
+    }
+    answer += d.toString();
+    const line = answer.split('\r\n').find((l) => l.startsWith('a '));
+    if (!line) return;
+    socket.end('b LOGOUT\r\n');
+    resolve(line.startsWith('a OK'));
+  });
+  socket.once('error', () => resolve(false));
+});
+
 const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
 
 async function launch(bin: string, conf: string): Promise<void> {
@@ -123,7 +144,9 @@ export async function startDovecot(opts: { users?: Record<string, string> } = {}
   const users = new Map(Object.entries(opts.users ?? {}));
   const writePasswd = async () => {
     const lines = [...users].map(([name, pass]) => `${name}:{PLAIN}${pass}:${owner.uid}:${owner.gid}::${dir}/home/${name}::`);
-    await fs.writeFile(`${dir}/passwd`, `${lines.join('\n')}\n`, { mode: 0o644 });
+    // Renamed into place: Dovecot's auth process must never read a half-written file.
+    await fs.writeFile(`${dir}/passwd.tmp`, `${lines.join('\n')}\n`, { mode: 0o644 });
+    await fs.rename(`${dir}/passwd.tmp`, `${dir}/passwd`);
   };
   const makeHome = async (name: string) => {
     await fs.mkdir(`${dir}/home/${name}`, { recursive: true });
@@ -146,7 +169,14 @@ export async function startDovecot(opts: { users?: Record<string, string> } = {}
   }
   return {
     host: '127.0.0.1', port, dir,
-    async setUser(name, password) { users.set(name, password); await makeHome(name); await writePasswd(); },
+    async setUser(name, password) {
+      users.set(name, password);
+      await makeHome(name);
+      await writePasswd();
+      // Dovecot looks at the passwd file at most once a second, so a user added just after
+      // another login is unknown for up to a second: wait until the server knows them.
+      await waitFor(() => logsIn(port, name, password), `${name} to be able to log in`);
+    },
     async stop() { await stopAt(dir); await fs.rm(dir, { recursive: true, force: true }); },
   };
 }
