@@ -3,13 +3,15 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../core.ts';
 import { requireUser } from '../http/viewer.ts';
+import { sendJson } from '../http/send-json.ts';
 import { cook } from '../posts/cook.ts';
+import { listOf } from './topic-lists.ts';
 
 const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 /** Dates leave as ISO strings; in TypeScript they stay Dates. */
 const DateTime = () => Type.Unsafe<Date>({ type: 'string', format: 'date-time' });
-/** One row of a topic list; also the compiled serializer's schema, so lists serialise fast. */
+/** One row of a topic list, as PostgreSQL builds it (`topic-lists.ts`); documents the API. */
 export const TopicListItemSchema = Type.Object({
   id: Type.Integer(), title: Type.String(), slug: Type.String(), archetype: Type.String(), categoryId: Nullable(Type.Integer()), excerpt: Type.String(),
   closed: Type.Boolean(), archived: Type.Boolean(), postsCount: Type.Integer(), highestPostNumber: Type.Integer(),
@@ -26,10 +28,10 @@ export async function topicRoutes(app: FastifyInstance, core: Core): Promise<voi
   const { topics, posts, lists } = core.services;
 
   r.get('/api/latest', { schema: { tags: ['topics'], summary: 'Latest topics, 30 per page, with your read state', querystring: Page, response: { 200: TopicListSchema } } },
-    async (req) => lists.latest(req.viewer, req.query.page));
+    async (req, reply) => sendJson(reply, await lists.listJson(req.viewer, listOf.latest(req.query.page))));
 
   r.get('/api/c/:id', { schema: { tags: ['topics'], summary: 'Topics in a category', params: Id, querystring: Page, response: { 200: TopicListSchema } } },
-    async (req) => lists.category(req.viewer, req.params.id, req.query.page));
+    async (req, reply) => sendJson(reply, await lists.listJson(req.viewer, listOf.category(req.params.id, req.query.page))));
 
   r.get('/api/t/:id', {
     schema: { tags: ['topics'], summary: 'A topic and a page of its posts', params: Id,
