@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import type { DB } from '../db/schema.ts';
 
@@ -78,21 +78,23 @@ export class EventBus {
     const db = opts.db ?? this.database.db;
     for (const tap of this.taps.get(channel) ?? []) tap(payload);
     const audience = { topicId: opts.topicId ?? null, userIds: opts.userIds ?? null, groupIds: opts.groupIds ?? null };
-    let id: number | null = null;
-    if (opts.persist !== false) {
-      const row = await db.insertInto('realtime_events')
-        .values({ channel, payload: JSON.stringify(payload), topic_id: audience.topicId, user_ids: audience.userIds, group_ids: audience.groupIds })
-        .returning('id').executeTakeFirstOrThrow();
-      id = Number(row.id);
+    // One round trip: the row and the notification go in one statement (the notification still
+    // waits for the transaction's commit). The event's JSON is written without its id, which only
+    // the insert knows, and the statement puts it in front.
+    const rest = JSON.stringify({ channel, payload, origin: this.origin, ...audience }).slice(1);
+    if (opts.persist === false) {
+      const text = `{"id":null,${rest}`;
+      if (Buffer.byteLength(text) > INLINE_LIMIT) throw new Error(`Unpersisted event on ${channel} is too large to send`);
+      await sql`SELECT pg_notify(${CHANNEL}, ${text})`.execute(db);
+      return null;
     }
-    const event: BusEvent = { id, channel, payload, origin: this.origin, ...audience };
-    let text = JSON.stringify(event);
-    if (Buffer.byteLength(text) > INLINE_LIMIT) {
-      if (id === null) throw new Error(`Unpersisted event on ${channel} is too large to send`);
-      text = JSON.stringify({ ref: id });
-    }
-    await db.selectNoFrom((eb) => eb.fn<string>('pg_notify', [eb.val(CHANNEL), eb.val(text)]).as('n')).execute();
-    return id;
+    // Past the size NOTIFY allows, subscribers get only the id (null text) and read the event back.
+    const inline = Buffer.byteLength(rest) + 32 <= INLINE_LIMIT ? rest : null;
+    const { rows } = await sql<{ id: number }>`WITH e AS (
+        INSERT INTO realtime_events (channel, payload, topic_id, user_ids, group_ids)
+        VALUES (${channel}, ${JSON.stringify(payload)}, ${audience.topicId}, ${audience.userIds}, ${audience.groupIds}) RETURNING id)
+      SELECT id, pg_notify(${CHANNEL}, coalesce('{"id":' || id || ',' || ${inline}::text, '{"ref":' || id || '}')) FROM e`.execute(db);
+    return Number(rows[0].id);
   }
 
   /** Events after `sinceId` (for a reconnecting client), oldest first. */

@@ -64,3 +64,22 @@ t.test('since(id) returns the events a reconnecting client missed, oldest first'
   t.equal(unpersisted, null);
   t.equal((await h.core.bus.since(ids[2]!)).length, 0, 'internal signals are not kept');
 });
+
+t.test('an event too big for NOTIFY still arrives whole, with its audience; an unpersisted one arrives too', async (t) => {
+  const h = await testApp({ jobs: false });
+  t.teardown(() => h.close());
+  const seen: BusEvent[] = [];
+  h.core.bus.subscribe('*', (e) => { seen.push(e); });
+  const big = { text: 'x'.repeat(20_000), quote: 'it\'s "quoted" \\ and ünïcode' };
+  const id = await h.core.bus.publish('/test/big', big, { topicId: 7, userIds: [1, 2], groupIds: [3] });
+  const event = await received(seen, '/test/big');
+  t.equal(event.id, id);
+  t.same(event.payload, big, 'the payload is read back from the log');
+  t.same([event.topicId, event.userIds, event.groupIds], [7, [1, 2], [3]]);
+  const small = await h.core.bus.publish('/test/small', { quote: 'it\'s "quoted"' }, { userIds: [5] });
+  const smallEvent = await received(seen, '/test/small');
+  t.same([smallEvent.id, smallEvent.payload, smallEvent.userIds, smallEvent.topicId], [small, { quote: 'it\'s "quoted"' }, [5], null]);
+  t.equal(await h.core.bus.publish('/test/signal', { cache: 'sessions' }, { persist: false }), null);
+  t.same((await received(seen, '/test/signal')).payload, { cache: 'sessions' });
+  t.equal((await h.core.bus.since(id! - 1)).find((e) => e.id === id)?.payload.text.length, 20_000, 'a reconnecting client catches up on it');
+});

@@ -27,9 +27,19 @@ function withBuffer(row: IncomingEmail | undefined): IncomingEmail | undefined {
 export const findIncoming = async (db: Kysely<DB>, id: number): Promise<IncomingEmail | undefined> =>
   withBuffer(await db.selectFrom('incoming_emails').selectAll().where('id', '=', id).executeTakeFirst());
 
-/** The row, locked for this transaction; undefined when another process is working on it. */
-export const lockIncoming = (db: Kysely<DB>, id: number): Promise<IncomingEmail | undefined> =>
-  db.selectFrom('incoming_emails').selectAll().where('id', '=', id).forUpdate().skipLocked().executeTakeFirst();
+/** What a decision needs of a stored message: everything but the raw bytes. */
+export const findIncomingWithoutRaw = (db: Kysely<DB>, id: number): Promise<Omit<IncomingEmail, 'raw'> | undefined> =>
+  db.selectFrom('incoming_emails').select(WITHOUT_RAW).where('id', '=', id).executeTakeFirst();
+
+/** Where a stored message stands. */
+export type IncomingState = Pick<IncomingEmail, 'id' | 'status' | 'reason' | 'error' | 'topic_id' | 'post_id'>;
+
+/** The row's state, locked for this transaction; undefined when another process is working on it. */
+export const lockIncoming = (db: Kysely<DB>, id: number): Promise<IncomingState | undefined> =>
+  db.selectFrom('incoming_emails').select(['id', 'status', 'reason', 'error', 'topic_id', 'post_id']).where('id', '=', id).forUpdate().skipLocked().executeTakeFirst();
+
+const WITHOUT_RAW = ['id', 'source', 'source_ref', 'raw_sha256', 'envelope_recipients', 'received_at', 'status', 'reason', 'error', 'trace',
+  'message_id', 'destination', 'dedupe_key', 'from_address', 'subject', 'spam', 'auto_generated', 'elided', 'user_id', 'topic_id', 'post_id', 'attempts', 'processed_at'] as const;
 
 export interface Decision {
   status: IncomingStatus;

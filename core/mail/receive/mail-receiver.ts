@@ -24,6 +24,7 @@ import * as repo from './incoming.repo.ts';
 import { REJECTIONS, Rejection, reject } from './reasons.ts';
 import { sendRejectionNotice } from './rejection-notice.ts';
 import { chooseSender, senderRule } from './sender.ts';
+import { storableEmail, storableText } from './storable.ts';
 
 export const PENDING_QUEUE = 'mail.process-pending';
 
@@ -61,7 +62,7 @@ export interface MailReceiverDeps {
   log: { error(obj: unknown, msg?: string): void };
 }
 
-export const outcomeOf = (row: IncomingEmail): ReceiveOutcome => ({
+export const outcomeOf = (row: repo.IncomingState): ReceiveOutcome => ({
   id: row.id, status: row.status, reason: row.reason, detail: row.error ?? (row.reason && row.reason in REJECTIONS ? REJECTIONS[row.reason as keyof typeof REJECTIONS].admin : null),
   topicId: row.topic_id, postId: row.post_id,
 });
@@ -85,7 +86,9 @@ export class MailReceiver {
 
   /** Stores the raw message, then decides it. Never throws for bad mail: the outcome says what happened. */
   async receive(raw: Buffer, meta: ReceiveMeta): Promise<ReceiveOutcome> {
-    return this.process(await this.store(raw, meta));
+    const stored = await this.storeRow(raw, meta);
+    // Just stored: the bytes in hand are the stored ones, so they need not come back from the database.
+    return this.process(stored.id, {}, stored.existed ? undefined : raw);
   }
 
   /**
@@ -94,11 +97,14 @@ export class MailReceiver {
    * is retried by the recovery job, so the message is never lost and never needs resending.
    */
   async store(raw: Buffer, meta: ReceiveMeta): Promise<number> {
-    const stored = await repo.storeIncoming(this.deps.db, {
+    return (await this.storeRow(raw, meta)).id;
+  }
+
+  private storeRow(raw: Buffer, meta: ReceiveMeta): Promise<{ id: number; existed: boolean }> {
+    return repo.storeIncoming(this.deps.db, {
       raw, rawSha256: createHash('sha256').update(raw).digest('hex'), source: meta.source, sourceRef: meta.sourceRef,
       envelopeRecipients: meta.envelopeRecipients, receivedAt: this.deps.now(),
     });
-    return stored.id;
   }
 
   /** Registers the recovery job: stored messages a crash left undecided are decided within minutes. */
@@ -114,8 +120,9 @@ export class MailReceiver {
     return ids.length;
   }
 
-  async process(id: number, opts: ProcessOptions = {}): Promise<ReceiveOutcome> {
-    const row = await repo.findIncoming(this.deps.db, id);
+  /** Decides a stored message; `raw`, when the caller holds the stored bytes, saves reading them back. */
+  async process(id: number, opts: ProcessOptions = {}, raw?: Buffer): Promise<ReceiveOutcome> {
+    const row = raw ? withRaw(await repo.findIncomingWithoutRaw(this.deps.db, id), raw) : await repo.findIncoming(this.deps.db, id);
     if (!row) throw parleyError('NOT_FOUND', `There is no received email ${id}.`);
     if (row.status !== 'received' && !opts.reprocess) return outcomeOf(row);
     if (opts.reprocess && (row.status === 'created' || row.status === 'bounce')) {
@@ -125,7 +132,7 @@ export class MailReceiver {
     if (opts.reprocess) trace.push({ step: 'reprocess', decision: opts.releaseSpam ? 'released from the spam hold by an admin' : 'decided again by an admin', detail: `was ${row.status}${row.reason ? ` (${row.reason})` : ''}` });
     let email: ParsedEmail;
     try {
-      email = await parseEmail(row.raw);
+      email = storableEmail(await parseEmail(row.raw));
     } catch (err) {
       trace.push({ step: 'parse', decision: 'failed', detail: errorText(err) });
       return this.fail(row, trace, 'parse_error', err);
@@ -241,6 +248,10 @@ export class MailReceiver {
   }
 }
 
+function withRaw(row: Omit<IncomingEmail, 'raw'> | undefined, raw: Buffer): IncomingEmail | undefined {
+  return row && { ...row, raw };
+}
+
 /** A person's mail relayed by a mailing list: the list headers are the only automated sign, and the author is known. */
 function humanViaList(run: Run): boolean {
   const reasons = run.email.classificationReasons;
@@ -248,5 +259,5 @@ function humanViaList(run: Run): boolean {
 }
 
 function errorText(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).slice(0, 2000);
+  return storableText(err instanceof Error ? err.message : String(err)).slice(0, 2000);
 }
