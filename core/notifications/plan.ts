@@ -4,6 +4,9 @@ import type { NotificationChannel, NotificationDispatch } from '../hooks/hook-ty
 import { PostType, type Post } from '../posts/posts.table.ts';
 import type { Topic } from '../topics/topics.table.ts';
 
+const MUTED = 0;
+const WATCHING = 3;
+
 /** Which kind wins when one user has several reasons to hear of the same post. */
 const PRECEDENCE = ['mentioned', 'replied', 'private_message', 'group_mentioned', 'posted'] as const;
 type Kind = (typeof PRECEDENCE)[number];
@@ -43,23 +46,20 @@ export async function planNotifications(db: Kysely<DB>, input: PlanInput): Promi
   if (topic.archetype === 'private_message') {
     for (const r of await db.selectFrom('topic_allowed_users').select('user_id').where('topic_id', '=', topic.id).execute()) add(r.user_id, 'private_message', true);
     const watchers = await db.selectFrom('group_users').innerJoin('topic_allowed_groups', 'topic_allowed_groups.group_id', 'group_users.group_id')
-      .select('group_users.user_id').where('topic_allowed_groups.topic_id', '=', topic.id).where('group_users.notification_level', '=', 3).execute();
+      .select('group_users.user_id').where('topic_allowed_groups.topic_id', '=', topic.id).where('group_users.notification_level', '=', WATCHING).execute();
     for (const r of watchers) add(r.user_id, 'private_message');
   }
-  const watching = await db.selectFrom('topic_users').select('user_id').where('topic_id', '=', topic.id).where('notification_level', '=', 3).execute();
-  for (const r of watching) add(r.user_id, 'posted');
-  await dropMuted(db, topic.id, reasons, new Set(input.mentionedUserIds));
+  // Watchers and those who muted the topic, in one query; a mention still reaches someone who muted it.
+  const levels = await db.selectFrom('topic_users').select(['user_id', 'notification_level']).where('topic_id', '=', topic.id).where('notification_level', 'in', [MUTED, WATCHING]).execute();
+  for (const r of levels) if (r.notification_level === WATCHING) add(r.user_id, 'posted');
+  const mentioned = new Set(input.mentionedUserIds);
+  for (const r of levels) if (r.notification_level === MUTED && !mentioned.has(r.user_id)) reasons.delete(r.user_id);
   return withChannels(db, reasons);
 }
 
 async function membersOf(db: Kysely<DB>, groupIds: number[]): Promise<number[]> {
   if (groupIds.length === 0) return [];
   return (await db.selectFrom('group_users').select('user_id').where('group_id', 'in', groupIds).execute()).map((r) => r.user_id);
-}
-
-async function dropMuted(db: Kysely<DB>, topicId: number, reasons: Map<number, unknown>, mentioned: Set<number>): Promise<void> {
-  const muted = await db.selectFrom('topic_users').select('user_id').where('topic_id', '=', topicId).where('notification_level', '=', 0).execute();
-  for (const r of muted) if (!mentioned.has(r.user_id)) reasons.delete(r.user_id);
 }
 
 async function withChannels(db: Kysely<DB>, reasons: Map<number, { kind: Kind; high: boolean }>): Promise<NotificationDispatch[]> {

@@ -1,5 +1,6 @@
 // The last steps of a message that is going somewhere: whose it is (the `email-sender` filter lets
 // plugins such as staged-accounts answer for unknown senders), whether they may post there, and the post.
+import { sql } from 'kysely';
 import type { Work } from '../../db/unit-of-work.ts';
 import { ParleyError } from '../../errors.ts';
 import { viewerFromUser, isStaff, type Viewer } from '../../permissions/viewer.ts';
@@ -34,11 +35,12 @@ async function senderViewer(work: Work, run: Run, destination: EmailDestination,
   if (destination.kind === 'reply' && destination.replyKeyUserId !== undefined && destination.replyKeyUserId !== userId) {
     reject('reply_key_mismatch', `the key belongs to user ${destination.replyKeyUserId}, the sender is user ${userId}`);
   }
-  const user = await work.trx.selectFrom('users').select(['id', 'username', 'admin', 'moderator', 'staged', 'suspended_until']).where('id', '=', userId!).executeTakeFirst();
+  const user = await work.trx.selectFrom('users').select(['id', 'username', 'admin', 'moderator', 'staged', 'suspended_until'])
+    .select((eb) => sql<number[]>`array(${eb.selectFrom('group_users').select('group_users.group_id').whereRef('group_users.user_id', '=', 'users.id')})`.as('group_ids'))
+    .where('id', '=', userId!).executeTakeFirst();
   if (!user) reject('unknown_sender', `user ${userId} does not exist`);
   if (user!.suspended_until && user!.suspended_until > new Date()) reject('user_suspended', `user ${user!.username} is suspended`);
-  const groups = await work.trx.selectFrom('group_users').select('group_id').where('user_id', '=', user!.id).execute();
-  return viewerFromUser(user!, groups.map((g) => g.group_id));
+  return viewerFromUser(user!, user!.group_ids);
 }
 
 /** Turns the core's FORBIDDEN answers into the pipeline's typed reasons. */
