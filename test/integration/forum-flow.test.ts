@@ -44,3 +44,21 @@ t.test('bad input is a 400 that says what to fix, and nothing is created', async
   t.match(missing.json().message, /title/);
   t.equal((await h.core.db.selectFrom('topics').select('id').execute()).length, 0);
 });
+
+t.test('watchers hear of every reply; a muted topic stays silent, except for a mention', async (t) => {
+  const h = await testApp();
+  t.teardown(() => h.close());
+  const category = await h.publicCategory();
+  const [alice, bob, carol, dave] = await Promise.all(['alice', 'bob', 'carol', 'dave'].map((n) => h.user(n)));
+  const topicId = (await alice.post('/api/topics', { title: 'Levels of attention', raw: 'Who hears of replies?', categoryId: category.id })).json().topic.id;
+  t.equal((await bob.put(`/api/t/${topicId}/notification-level`, { level: 3 })).statusCode, 200, 'bob watches');
+  t.equal((await carol.put(`/api/t/${topicId}/notification-level`, { level: 0 })).statusCode, 200, 'carol mutes');
+  t.equal((await alice.put(`/api/t/${topicId}/notification-level`, { level: 0 })).statusCode, 200, 'alice mutes her own topic');
+  await dave.post(`/api/t/${topicId}/posts`, { raw: 'A plain reply to the first post', replyToPostNumber: 1 });
+  const types = async (c: typeof bob) => (await c.json('/api/notifications')).notifications.map((n: { notification_type: string }) => n.notification_type);
+  t.same(await types(bob), ['posted'], 'the watcher is told');
+  t.same(await types(carol), [], 'muted: nothing');
+  t.same(await types(alice), [], 'muted even for a reply to her post');
+  await dave.post(`/api/t/${topicId}/posts`, { raw: 'But @carol, you should see this' });
+  t.same(await types(carol), ['mentioned'], 'a mention reaches someone who muted the topic');
+});
