@@ -8,7 +8,7 @@ import type { DB } from '../../db/schema.ts';
 import type { EventBus } from '../../realtime/event-bus.ts';
 import type { SyncDeps } from './imap-sync.ts';
 import { MailboxPoller, type PollerOptions } from './mailbox-poller.ts';
-import { claimLease, listMailboxes, waiveBackoff } from './mailbox.repo.ts';
+import { claimLease, leaseOwnersOn, listMailboxes, releaseLeasesOf, waiveBackoff } from './mailbox.repo.ts';
 
 /** Internal signals: a mailbox was added, changed or removed; an admin asked for a check now. */
 export const MAILBOXES_CHANGED = 'parley:imap-mailboxes-changed';
@@ -33,6 +33,11 @@ export interface ImapManagerDeps extends SyncDeps {
   log: { error(obj: unknown, msg?: string): void };
   /** Whether this process polls at all (worker processes do; PARLEY_RUN_JOBS=false ones do not). */
   active: boolean;
+}
+
+/** Whether a process with this pid runs on this host (EPERM: it does, as another user). */
+function processAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM'; }
 }
 
 export class ImapManager {
@@ -63,7 +68,21 @@ export class ImapManager {
     ];
     this.timer = setInterval(() => { void this.reload(); }, this.options.reloadMs);
     this.timer.unref();
+    await this.releaseDeadNeighbours();
     await this.reload();
+  }
+
+  /**
+   * Frees the leases of processes on this host that no longer run (a crash, a kill -9), so a
+   * restarted Parley polls again at once instead of waiting for the dead lease to run out.
+   * Leases held from other hosts still expire by time: only there can their holder be alive.
+   */
+  private async releaseDeadNeighbours(): Promise<void> {
+    const host = this.owner.slice(0, this.owner.indexOf(':'));
+    for (const owner of await leaseOwnersOn(this.deps.db, host)) {
+      const pid = Number(owner.split(':')[1]);
+      if (Number.isInteger(pid) && pid > 0 && !processAlive(pid)) await releaseLeasesOf(this.deps.db, owner);
+    }
   }
 
   /** Stops every poller (each finishes the message in hand, closes its connection, gives up its lease). */

@@ -39,6 +39,18 @@ export async function claimLease(db: Kysely<DB>, id: number, owner: string, ttlM
   return row !== undefined;
 }
 
+/** The distinct lease holders whose owner string starts with `host:`. */
+export async function leaseOwnersOn(db: Kysely<DB>, host: string): Promise<string[]> {
+  const rows = await db.selectFrom('email_mailboxes').select('lease_owner').distinct()
+    .where('lease_owner', 'like', `${host.replace(/[\\%_]/g, '\\$&')}:%`).execute();
+  return rows.map((r) => r.lease_owner!);
+}
+
+/** Frees every lease `owner` holds. */
+export async function releaseLeasesOf(db: Kysely<DB>, owner: string): Promise<void> {
+  await db.updateTable('email_mailboxes').set({ lease_owner: null, lease_expires_at: null }).where('lease_owner', '=', owner).execute();
+}
+
 export async function releaseLease(db: Kysely<DB>, id: number, owner: string): Promise<void> {
   await db.updateTable('email_mailboxes').set({ lease_owner: null, lease_expires_at: null })
     .where('id', '=', id).where('lease_owner', '=', owner).execute();
