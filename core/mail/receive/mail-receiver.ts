@@ -241,9 +241,19 @@ export class MailReceiver {
   /** Something went wrong that is not a decision (unreadable mail, a bug): recorded as an error, kept for reprocessing. */
   private async fail(row: IncomingEmail, trace: TraceStep[], reason: string, err: unknown, email?: ParsedEmail): Promise<ReceiveOutcome> {
     if (reason !== 'parse_error') this.deps.log.error({ err, incomingEmailId: row.id }, 'processing incoming email failed');
-    await repo.recordDecision(this.deps.db, row.id, {
-      status: 'error', reason, error: errorText(err), trace, messageId: email?.messageId ?? null, fromAddress: email?.from?.address ?? null, subject: email?.subject ?? null,
-    }, this.deps.now());
+    try {
+      await repo.recordDecision(this.deps.db, row.id, {
+        status: 'error', reason, error: errorText(err), trace, messageId: email?.messageId ?? null, fromAddress: email?.from?.address ?? null, subject: email?.subject ?? null,
+      }, this.deps.now());
+    } catch (recordErr) {
+      // Something in the message the database cannot store broke the record too: keep the bare
+      // facts, so the message is still marked failed (and kept for reprocessing), never left undecided.
+      this.deps.log.error({ err: recordErr, incomingEmailId: row.id }, 'recording the failure failed; recording it without details');
+      await repo.recordDecision(this.deps.db, row.id, {
+        status: 'error', reason, error: `${errorText(err).replace(/[^\x20-\x7e]/g, '?')} (details could not be stored: ${errorText(recordErr).replace(/[^\x20-\x7e]/g, '?')})`,
+        trace: trace.slice(0, 1),
+      }, this.deps.now());
+    }
     return { id: row.id, status: 'error', reason, detail: errorText(err), topicId: null, postId: null };
   }
 }

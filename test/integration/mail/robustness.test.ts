@@ -2,10 +2,13 @@
 // message must still end somewhere an admin can see it, with its bytes kept for reprocessing, and
 // must not take the forum down with it.
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import t from 'tap';
+import { definePlugin } from '../../../core/plugin-api.ts';
 import type { IncomingStatus } from '../../../core/mail/mail.table.ts';
 import { testApp } from '../../helpers/app.ts';
 import { ENGINE } from '../../helpers/database.ts';
+import { rawMail } from '../../helpers/mail.ts';
 import { SEEDS, SEED_NAMES, mutant, type Mutant, type SeedAddresses } from '../../helpers/mail-mutations.ts';
 
 const COUNT = 1000;
@@ -100,4 +103,23 @@ t.test('a thousand truncated or mangled emails crash nothing: each is kept byte 
     if (page.statusCode !== 200) broken.push(`the admin page of email ${row.id} (#${byId.get(row.id)!.index}) answered ${page.statusCode}`);
   }
   t.same(broken, [], 'topics posted from damaged mail open, and so do the admin pages of mail that was not posted');
+});
+
+t.test('when even recording a failure fails, the message is still marked failed with what went wrong, never left undecided', async (t) => {
+  const broken = definePlugin({
+    name: 'broken-router', version: '1.0.0',
+    register(ctx) { ctx.hooks.onFilter('email-destination', () => { throw new Error('router is down'); }); },
+  });
+  const h = await testApp({ plugins: [broken] });
+  t.teardown(() => h.close());
+  await h.core.plugins.setEnabled('broken-router', true);
+  await h.user('carol', { email: ADDRESSES.from });
+  // The database refuses this subject, as it would a value it cannot store.
+  await sql`ALTER TABLE incoming_emails ADD CONSTRAINT test_refuses_subject CHECK (subject IS NULL OR subject NOT LIKE '%unstorable%')`.execute(h.core.db);
+  const outcome = await h.core.mail.receiver.receive(rawMail({ from: ADDRESSES.from, to: ADDRESSES.to, subject: 'An unstorable subject' }), { source: 'http' });
+  t.match(outcome, { status: 'error', reason: 'processing_error' });
+  const row = await h.core.db.selectFrom('incoming_emails').select(['status', 'reason', 'error', 'subject', 'trace']).where('id', '=', outcome.id).executeTakeFirstOrThrow();
+  t.match(row, { status: 'error', reason: 'processing_error', subject: null });
+  t.match(row.error, /router is down.*details could not be stored/);
+  t.same(row.trace.map((s) => s.step), ['store'], 'the trace keeps the step that stored it');
 });
