@@ -1,11 +1,9 @@
 import os from 'node:os';
 import path from 'node:path';
-import { promises as fs } from 'node:fs';
 import Fastify from 'fastify';
 import { buildApp } from '../core/app.ts';
 import { SESSION_COOKIE, createSession } from '../core/auth/sessions.ts';
-import { openDatabase, type Database } from '../core/db/database.ts';
-import { recreateDatabase } from './bench-database.ts';
+import { openBenchDatabase } from './bench-database.ts';
 import { measure, type HttpResult } from './http-bench.ts';
 import { seedForum, type SeedSize } from './seed.ts';
 
@@ -13,7 +11,7 @@ export interface LatestRow { engine: string; route: string; result: HttpResult; 
 
 /** Latest topics (30 per page, with the signed-in user's read state) beside a bare fastify route, in one run. */
 export async function benchLatest(engine: 'pglite' | 'postgres', size: SeedSize, seconds: number): Promise<LatestRow[]> {
-  const database = await openBenchDatabase(engine);
+  const database = await openBenchDatabase(engine, 'parley_bench');
   const t0 = Date.now();
   const app = await buildApp({ database, logger: false, jobs: false, config: { dataDir: path.join(os.tmpdir(), 'parley-bench') } });
   await seedForum(database.db, size);
@@ -35,15 +33,4 @@ export async function benchLatest(engine: 'pglite' | 'postgres', size: SeedSize,
   await app.close();
   await database.close();
   return rows;
-}
-
-async function openBenchDatabase(engine: 'pglite' | 'postgres'): Promise<Database> {
-  if (engine === 'pglite') {
-    const dir = path.join(os.tmpdir(), `parley-bench-pglite-${process.pid}`);
-    await fs.rm(dir, { recursive: true, force: true });
-    return openDatabase({ url: null, pgliteDir: dir });
-  }
-  const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
-  if (!url) throw new Error('Set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to benchmark PostgreSQL');
-  return openDatabase({ url: await recreateDatabase(url, 'parley_bench'), poolSize: 10 });
 }

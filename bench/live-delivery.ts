@@ -5,7 +5,7 @@ import { SESSION_COOKIE, createSession } from '../core/auth/sessions.ts';
 import { openDatabase } from '../core/db/database.ts';
 import { CORE_MIGRATIONS, migrateFolder } from '../core/db/migrate.ts';
 import { issueApiKey } from '../core/auth/api-keys.ts';
-import { recreateDatabase } from './bench-database.ts';
+import { dropDatabase, recreateDatabase } from './bench-database.ts';
 
 export interface LiveResult { processes: number; clients: number; posts: number; p50: number; p99: number; allP50: number; allP99: number; missed: number }
 
@@ -66,6 +66,7 @@ export async function benchLive(url: string, clients = 500, processes = 2, posts
   } finally {
     for (const s of servers) s.child.kill('SIGTERM');
     await database.close();
+    await dropDatabase(url, 'parley_bench_live').catch(() => {}); // a server still shutting down keeps it; the next run drops it
   }
 }
 

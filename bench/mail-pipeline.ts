@@ -4,8 +4,8 @@ import { promises as fs } from 'node:fs';
 import { sql } from 'kysely';
 import { simpleParser } from 'mailparser';
 import { buildApp } from '../core/app.ts';
-import { openDatabase, type Database } from '../core/db/database.ts';
-import { recreateDatabase } from './bench-database.ts';
+import type { Database } from '../core/db/database.ts';
+import { openBenchDatabase } from './bench-database.ts';
 import { BenchMail } from './mail-messages.ts';
 
 export interface MailBenchResult {
@@ -29,7 +29,7 @@ const CONCURRENCY = Number(process.env.BENCH_MAIL_CONCURRENCY ?? 4);
  * samples memory after a full GC, to show it stays flat.
  */
 export async function benchMail(engine: 'pglite' | 'postgres', messages: number, longRun: number): Promise<MailBenchResult> {
-  const database = await openBenchDatabase(engine);
+  const database = await openBenchDatabase(engine, 'parley_bench_mail');
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'parley-bench-mail-'));
   // A web-only process: jobs are queued (notices, notification mail) but not run here.
   const app = await buildApp({ database, logger: false, config: { dataDir, runJobs: false, baseUrl: 'http://forum.test' } });
@@ -88,16 +88,4 @@ async function inParallel(count: number, concurrency: number, work: (i: number) 
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < count) await work(next++);
   }));
-}
-
-async function openBenchDatabase(engine: 'pglite' | 'postgres'): Promise<Database> {
-  if (engine === 'pglite') {
-    const dir = path.join(os.tmpdir(), `parley-bench-mail-pglite-${process.pid}`);
-    await fs.rm(dir, { recursive: true, force: true });
-    const database = await openDatabase({ url: null, pgliteDir: dir });
-    return { ...database, close: async () => { await database.close(); await fs.rm(dir, { recursive: true, force: true }); } };
-  }
-  const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-  if (!url) throw new Error('Set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to benchmark PostgreSQL');
-  return openDatabase({ url: await recreateDatabase(url, 'parley_bench_mail'), poolSize: 10 });
 }
