@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULT_SCRYPT_N, validScryptN } from './users/passwords.ts';
 
 /** Every environment variable Parley reads, in one place (README's configuration table mirrors this). */
 export interface Config {
@@ -25,6 +26,8 @@ export interface Config {
   smtpReceiverPort: number | null;
   /** Recipient domains the SMTP receiver accepts mail for (RCPT TO); others are refused. */
   smtpReceiverDomains: string[];
+  /** scrypt's cost for new password hashes (existing ones verify at the cost they were made with). */
+  passwordScryptN: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -44,6 +47,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxEmailBytes: Number(env.PARLEY_MAX_EMAIL_BYTES ?? 25 * 1024 * 1024),
     smtpReceiverPort: env.PARLEY_SMTP_RECEIVER_PORT ? Number(env.PARLEY_SMTP_RECEIVER_PORT) : null,
     smtpReceiverDomains: (env.PARLEY_SMTP_RECEIVER_DOMAINS ?? '').split(/[\s,]+/).map((d) => d.trim().toLowerCase()).filter(Boolean),
+    passwordScryptN: Number(env.PARLEY_PASSWORD_SCRYPT_N ?? DEFAULT_SCRYPT_N),
   };
-  return { ...base, ...overrides };
+  const config = { ...base, ...overrides };
+  if (!validScryptN(config.passwordScryptN)) throw new Error(`PARLEY_PASSWORD_SCRYPT_N must be a power of two from 1024 to 1048576 (got ${env.PARLEY_PASSWORD_SCRYPT_N ?? config.passwordScryptN}).`);
+  return config;
 }

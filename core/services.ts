@@ -36,7 +36,7 @@ export interface ServiceDeps {
   hooks: Hooks;
   guardian: Guardian;
   bus: EventBus;
-  config: Pick<Config, 'dataDir' | 'maxUploadBytes'>;
+  config: Pick<Config, 'dataDir' | 'maxUploadBytes' | 'passwordScryptN'>;
   now: () => Date;
 }
 

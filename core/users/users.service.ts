@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Config } from '../config.ts';
 import { inTransaction } from '../db/unit-of-work.ts';
 import type { DB } from '../db/schema.ts';
 import { badInput, parleyError } from '../errors.ts';
@@ -25,7 +26,7 @@ export interface NewAccount {
 }
 
 export class UsersService {
-  constructor(private readonly deps: { db: Kysely<DB>; hooks: Hooks }) {}
+  constructor(private readonly deps: { db: Kysely<DB>; hooks: Hooks; config: Pick<Config, 'passwordScryptN'> }) {}
 
   /** Creates an account with its primary email; announces it through `user-provisioned`. */
   async create(input: NewAccount, source: ProvisionSource): Promise<User> {
@@ -35,7 +36,7 @@ export class UsersService {
       if (await repo.findUserByEmail(trx, input.email)) throw parleyError('CONFLICT', `An account already uses ${input.email}; log in instead, or reset its password.`);
       const user = await repo.insertUser(trx, {
         username: input.username, username_lower: input.username.toLowerCase(), name: input.name ?? '',
-        password_hash: input.password ? await hashPassword(input.password) : null,
+        password_hash: input.password ? await hashPassword(input.password, this.deps.config.passwordScryptN) : null,
         active: input.active ?? !input.staged, staged: input.staged ?? false,
         admin: input.admin ?? false, moderator: input.moderator ?? false,
         suspended_until: null, suspended_reason: null, last_seen_at: null,
@@ -50,7 +51,7 @@ export class UsersService {
   /** The user for a username-or-email and password, or a 401 that does not say which was wrong. */
   async authenticate(login: string, password: string): Promise<User> {
     const user = await repo.findUserByLogin(this.deps.db, login.trim());
-    const ok = await verifyPassword(password, user?.password_hash ?? null);
+    const ok = await verifyPassword(password, user?.password_hash ?? null, this.deps.config.passwordScryptN);
     if (!user || !ok) throw parleyError('UNAUTHENTICATED', 'That username or password is not right.');
     ensureCanLogIn(user);
     return user;
@@ -58,7 +59,7 @@ export class UsersService {
 
   async setPassword(userId: number, password: string): Promise<void> {
     if (password.length < MIN_PASSWORD) throw badInput(`Passwords need at least ${MIN_PASSWORD} characters.`);
-    await this.deps.db.updateTable('users').set({ password_hash: await hashPassword(password), updated_at: new Date() }).where('id', '=', userId).execute();
+    await this.deps.db.updateTable('users').set({ password_hash: await hashPassword(password, this.deps.config.passwordScryptN), updated_at: new Date() }).where('id', '=', userId).execute();
   }
 
   async viewerFor(user: User): Promise<Viewer & { id: number }> {

@@ -5,6 +5,9 @@ import type { Core } from '../../core/core.ts';
 import type { User } from '../../core/users/users.table.ts';
 import { freshDatabase } from './database.ts';
 
+/** Tests hash passwords at scrypt's lowest accepted cost: hundreds of accounts, not a login's real defence. */
+const TEST_SCRYPT_N = 1024;
+
 export interface Client {
   user: User | null;
   /** The session cookie's value (for a websocket), or null for a visitor. */
@@ -30,7 +33,7 @@ export interface TestApp {
 
 export async function testApp(opts: Omit<BuildOptions, 'database'> = {}): Promise<TestApp> {
   const database = await freshDatabase();
-  const app = await buildApp({ logger: false, ...opts, database, config: { dataDir: '/tmp/parley-test-data', ...opts.config } });
+  const app = await buildApp({ logger: false, ...opts, database, config: { dataDir: '/tmp/parley-test-data', passwordScryptN: TEST_SCRYPT_N, ...opts.config } });
   const core = app.parley;
   return {
     app, core,
