@@ -15,7 +15,7 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Fast
   const engine = app.parley.database.engine === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
   const lines = [`Parley is running at ${config.baseUrl}  (database: ${engine})`];
   if (smtp) lines.push(`Receiving mail by SMTP on ${config.host}:${smtp.port} for ${smtp.domains}`);
-  if (firstAdmin) lines.push(`First start: an admin account was created. Log in as "${firstAdmin.username}" with password: ${firstAdmin.password}`, 'It is shown only this once. Create your own admin at any time with: npx parley user create NAME EMAIL --admin');
+  if (firstAdmin) lines.push(`First start: an admin account was created. Log in as "${firstAdmin.username}" with password: ${firstAdmin.password}`, 'It is shown only this once: change it under Preferences, or create your own admin with: npx parley user create NAME EMAIL --admin');
   else lines.push('Log in with your account. To add an admin: npx parley user create NAME EMAIL --admin');
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
   let stopping = false;

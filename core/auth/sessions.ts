@@ -59,3 +59,11 @@ export async function destroyUserSessions(db: Kysely<DB>, bus: EventBus, userId:
   await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
   await signalSessionsEnded(bus, { userIds: [userId] });
 }
+
+/** Signs a user out of every browser but the one whose session token is `keep` (a password change). */
+export async function destroyOtherSessions(db: Kysely<DB>, bus: EventBus, userId: number, keep: string | null): Promise<void> {
+  const keepId = keep ? sessionId(keep) : null;
+  const ended = await db.deleteFrom('sessions').where('user_id', '=', userId)
+    .$if(keepId !== null, (q) => q.where('id', '!=', keepId!)).returning('id').execute();
+  if (ended.length) await signalSessionsEnded(bus, { sessionIds: ended.map((r) => r.id) });
+}

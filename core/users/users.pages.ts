@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SESSION_COOKIE } from '../auth/sessions.ts';
 import type { Core } from '../core.ts';
 import { badInput, notFound, ParleyError } from '../errors.ts';
 import { updateMember } from '../groups/groups.repo.ts';
@@ -62,6 +63,21 @@ export async function userPages(app: FastifyInstance, core: Core): Promise<void>
         for (const { group, level } of levels) if (level !== group.level) await updateMember(trx, group.id, userId, { notification_level: level });
       });
       flash(reply, 'notice', 'Saved.');
+      return reply.redirect(`/u/${encodeURIComponent(req.user!.username)}/preferences`, 303);
+    } catch (err) {
+      if (!(err instanceof ParleyError)) throw err;
+      return renderPreferences(core, req, reply, err.message, err.statusCode);
+    }
+  });
+
+  // Changing your password: errors come back on the page, a success as a notice.
+  app.post<{ Params: { username: string }; Body: Record<string, string | undefined> }>('/u/:username/preferences/password', {
+    schema: { hide: true }, config: { rateLimit: { max: 10, timeWindow: 60_000 } },
+  }, async (req, reply) => {
+    if (!ownPage(req)) throw notFound('That page');
+    try {
+      await core.services.users.changePassword(req.user!.id, req.body.current_password ?? '', req.body.new_password ?? '', req.cookies[SESSION_COOKIE] ?? null);
+      flash(reply, 'notice', 'Password changed. Your other browsers have been signed out.');
       return reply.redirect(`/u/${encodeURIComponent(req.user!.username)}/preferences`, 303);
     } catch (err) {
       if (!(err instanceof ParleyError)) throw err;

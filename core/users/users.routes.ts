@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { SESSION_COOKIE } from '../auth/sessions.ts';
 import type { Core } from '../core.ts';
 import { badInput, notFound } from '../errors.ts';
 import { requireUser } from '../http/viewer.ts';
@@ -34,6 +35,15 @@ export async function userRoutes(app: FastifyInstance, core: Core): Promise<void
     if (Object.keys(changes).length === 0) throw badInput(`Send at least one of ${PREFERENCES.join(', ')} as true or false.`);
     await core.db.updateTable('user_options').set(changes).where('user_id', '=', viewer.id).execute();
     return { preferences: await preferencesOf(core, viewer.id) };
+  });
+
+  r.put('/api/users/me/password', {
+    config: { rateLimit: { max: 10, timeWindow: 60_000 } },
+    schema: { tags, summary: 'Change your password (signs out your other browsers)', body: Type.Object({ currentPassword: Type.String({ maxLength: 1000 }), newPassword: Type.String({ maxLength: 1000 }) }) },
+  }, async (req, reply) => {
+    const viewer = requireUser(req);
+    await core.services.users.changePassword(viewer.id, req.body.currentPassword, req.body.newPassword, req.cookies[SESSION_COOKIE] ?? null);
+    return reply.status(204).send();
   });
 
   r.get('/api/users/:username', { schema: { tags, summary: "A person's public profile", params: Type.Object({ username: Type.String({ minLength: 1, maxLength: 60 }) }) } }, async (req) => {

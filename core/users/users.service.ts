@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
+import { destroyOtherSessions } from '../auth/sessions.ts';
 import type { Config } from '../config.ts';
+import type { EventBus } from '../realtime/event-bus.ts';
 import { inTransaction } from '../db/unit-of-work.ts';
 import type { DB } from '../db/schema.ts';
 import { badInput, parleyError } from '../errors.ts';
@@ -26,7 +28,7 @@ export interface NewAccount {
 }
 
 export class UsersService {
-  constructor(private readonly deps: { db: Kysely<DB>; hooks: Hooks; config: Pick<Config, 'passwordScryptN'> }) {}
+  constructor(private readonly deps: { db: Kysely<DB>; hooks: Hooks; bus: EventBus; config: Pick<Config, 'passwordScryptN'> }) {}
 
   /** Creates an account with its primary email; announces it through `user-provisioned`. */
   async create(input: NewAccount, source: ProvisionSource): Promise<User> {
@@ -60,6 +62,20 @@ export class UsersService {
   async setPassword(userId: number, password: string): Promise<void> {
     if (password.length < MIN_PASSWORD) throw badInput(`Passwords need at least ${MIN_PASSWORD} characters.`);
     await this.deps.db.updateTable('users').set({ password_hash: await hashPassword(password, this.deps.config.passwordScryptN), updated_at: new Date() }).where('id', '=', userId).execute();
+  }
+
+  /**
+   * A person changes their own password: the current one proves it is them, and every other
+   * browser signed in as them is signed out (the one they are using, `keepSession`, stays).
+   */
+  async changePassword(userId: number, current: string, next: string, keepSession: string | null): Promise<void> {
+    const row = await this.deps.db.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirst();
+    if (!(await verifyPassword(current, row?.password_hash ?? null, this.deps.config.passwordScryptN))) {
+      throw badInput('Your current password is not right.', { field: 'currentPassword' });
+    }
+    if (next === current) throw badInput('Choose a new password that differs from the current one.', { field: 'newPassword' });
+    await this.setPassword(userId, next);
+    await destroyOtherSessions(this.deps.db, this.deps.bus, userId, keepSession);
   }
 
   async viewerFor(user: User): Promise<Viewer & { id: number }> {

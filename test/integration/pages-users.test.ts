@@ -1,5 +1,6 @@
 import t from 'tap';
-import { browser, testApp } from '../helpers/app.ts';
+import { SESSION_COOKIE, createSession } from '../../core/auth/sessions.ts';
+import { browser, client, testApp } from '../helpers/app.ts';
 
 
 t.test('profiles: name, username, joined; staged people exist for staff only', async (t) => {
@@ -76,4 +77,33 @@ t.test('preferences: your own email flags and group levels, saved with a form', 
   const visitor = await (await browser(h, null))('/u/alice/preferences');
   t.equal(visitor.statusCode, 303);
   t.match(visitor.headers.location, /^\/login\?next=/);
+});
+
+t.test('changing your password: the current one is asked for, other browsers are signed out, this one stays', async (t) => {
+  const h = await testApp();
+  t.teardown(() => h.close());
+  const alice = await h.user('alice');
+  const otherBrowser = await client(h.app, alice.user, { [SESSION_COOKIE]: await createSession(h.core.db, alice.user!.id, {}) });
+  const mallory = await h.user('mallory');
+  t.match((await alice.get('/u/alice/preferences')).body, /<input type="password" name="current_password"/);
+
+  const wrong = await alice.post('/u/alice/preferences/password', { current_password: 'not my password', new_password: 'a brand new passphrase' });
+  t.equal(wrong.statusCode, 400);
+  t.match(wrong.body, 'Your current password is not right.');
+  const short = await alice.post('/u/alice/preferences/password', { current_password: 'correct horse battery', new_password: 'short' });
+  t.match(short.body, 'Passwords need at least 10 characters.');
+  t.equal((await mallory.post('/u/alice/preferences/password', { current_password: 'correct horse battery', new_password: 'taken over by mallory' })).statusCode, 404, 'nobody changes someone else\'s');
+
+  const changed = await alice.post('/u/alice/preferences/password', { current_password: 'correct horse battery', new_password: 'a brand new passphrase' });
+  t.equal(changed.statusCode, 303);
+  t.match((await alice.get('/u/alice/preferences')).body, 'Password changed.');
+  t.equal((await otherBrowser.get('/api/session/me')).statusCode, 401, 'the other browser is signed out');
+  const anon = await h.anonymous();
+  t.equal((await anon.post('/api/session', { login: 'alice', password: 'correct horse battery' })).statusCode, 401, 'the old password no longer works');
+  t.equal((await anon.post('/api/session', { login: 'alice', password: 'a brand new passphrase' })).statusCode, 200, 'the new one does');
+
+  const api = await alice.put('/api/users/me/password', { currentPassword: 'a brand new passphrase', newPassword: 'a brand new passphrase' });
+  t.equal(api.statusCode, 400, 'the API says what to fix too');
+  t.match(api.json().message, 'differs from the current one');
+  t.equal((await alice.put('/api/users/me/password', { currentPassword: 'a brand new passphrase', newPassword: 'yet another passphrase' })).statusCode, 204);
 });
