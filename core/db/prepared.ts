@@ -1,4 +1,4 @@
-import type { Compilable, Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import type pg from 'pg';
 
 /**
@@ -34,9 +34,9 @@ function nameFor(text: string, now: boolean): string | undefined {
   return name;
 }
 
-/** Runs a query built with kysely as a named prepared statement from its first call (on PostgreSQL). */
-export async function executePrepared<O>(db: Kysely<any>, query: Compilable<O>): Promise<O[]> {
-  const compiled = query.compile();
+/** Runs a query (built with kysely, or a `sql` template) as a named prepared statement from its first call (on PostgreSQL). */
+export async function executePrepared<O>(db: Kysely<any>, query: { compile(db: Kysely<any>): CompiledQuery<O> }): Promise<O[]> {
+  const compiled = query.compile(db);
   nameFor(compiled.sql, true);
   return (await db.executeQuery(compiled)).rows;
 }
