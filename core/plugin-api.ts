@@ -7,13 +7,15 @@
  * settings, core's services (`ctx.forum`) and the guardian. See README's plugin guide.
  */
 export { definePlugin, type PluginManifest } from './plugins/define-plugin.ts';
-export type { PluginContext } from './plugins/plugin-context.ts';
+export type { PluginContext, FastifyRequest, FastifyReply } from './plugins/plugin-context.ts';
 export type {
   ActionHooks, FilterHooks, ActionName, FilterName, NotificationDispatch, NotificationChannel,
-  TopicPredicate, PostPredicate, VisibilityRules, SuggestedTopic, ProvisionSource, TopicListName,
+  TopicPredicate, PostPredicate, VisibilityRules, SuggestedTopic, ProvisionSource, TopicListName, EmailParticipant, SignupTakeover,
 } from './hooks/hook-types.ts';
 export type { Viewer } from './permissions/viewer.ts';
 export { isStaff } from './permissions/viewer.ts';
+/** Route guards: a signed-in viewer (else 401), an admin (else 403). */
+export { requireUser, requireAdmin } from './http/viewer.ts';
 export type { Topic, Archetype } from './topics/topics.table.ts';
 export type { Post, PostVia, PostTypeId } from './posts/posts.table.ts';
 export { PostType } from './posts/posts.table.ts';
@@ -31,4 +33,4 @@ export { ParleyError, parleyError, badInput, forbidden, notFound } from './error
 /** Schema builders for typed settings and route schemas. */
 export { Type, type Static } from '@sinclair/typebox';
 /** kysely's `sql` tag and types, for the plugin's own queries and migrations. */
-export { sql, type Kysely, type Generated, type Selectable, type Insertable } from 'kysely';
+export { sql, type Kysely, type Generated, type Selectable, type Insertable, type SqlBool } from 'kysely';

@@ -32,7 +32,9 @@ export async function authPages(app: FastifyInstance, core: Core): Promise<void>
   app.post<{ Body: Form }>('/signup', { schema: { hide: true }, config: { rateLimit: { max: 10, timeWindow: 3_600_000 } } }, async (req, reply) => {
     const form = { email: req.body.email ?? '', username: req.body.username ?? '', name: req.body.name ?? '' };
     try {
-      const user = await core.services.users.create({ ...form, password: req.body.password ?? '', active: true }, 'signup');
+      const result = await core.services.users.signUp({ ...form, password: req.body.password ?? '' }, safeRedirect(req.body.next, '') || null);
+      if ('pending' in result) return renderPage(core, req, reply, 'signup', { title: 'Check your mail', narrow: true, pending: result.pending });
+      const user = result.user;
       await startSession(core, req, reply, user);
       flash(reply, 'notice', `Welcome, ${user.username}!`);
       return reply.redirect(safeRedirect(req.body.next), 303);

@@ -34,9 +34,10 @@ export async function authRoutes(app: FastifyInstance, core: Core): Promise<void
       password: Type.String({ minLength: 1, maxLength: 200 }), name: Type.Optional(Type.String({ maxLength: 100 })),
     }) },
   }, async (req, reply) => {
-    const user = await core.services.users.create({ ...req.body, active: true }, 'signup');
-    await startSession(core, req, reply, user);
-    return reply.status(201).send({ user: publicUser(user) });
+    const result = await core.services.users.signUp(req.body, null);
+    if ('pending' in result) return reply.status(202).send({ pending: true, message: result.pending });
+    await startSession(core, req, reply, result.user);
+    return reply.status(201).send({ user: publicUser(result.user) });
   });
 
   r.post('/api/session', {

@@ -17,11 +17,30 @@ export interface Work {
  */
 export async function inTransaction<T>(deps: { db: Kysely<DB>; hooks: Hooks }, fn: (work: Work) => Promise<T>): Promise<T> {
   const after: Array<() => Promise<void> | void> = [];
-  const result = await deps.db.transaction().execute((trx) => fn({
-    trx,
-    emit: (name, payload) => { after.push(() => deps.hooks.action(name, payload)); },
-    afterCommit: (f) => { after.push(f); },
-  }));
+  const result = await deps.db.transaction().execute((trx) => {
+    const work: Work = {
+      trx,
+      emit: (name, payload) => { after.push(() => deps.hooks.action(name, payload)); },
+      afterCommit: (f) => { after.push(f); },
+    };
+    running.set(trx, work);
+    return fn(work);
+  });
   for (const f of after) await f();
   return result;
+}
+
+/** The operations under way, by transaction: one started inside another joins it. */
+const running = new WeakMap<object, Work>();
+
+/**
+ * Like `inTransaction`, but inside `within` when that is the transaction of an operation under way
+ * (a plugin's hook, handed `trx`, creating a user): the work commits or rolls back with it, and its
+ * actions fire after that commit.
+ */
+export async function inTransactionWithin<T>(deps: { db: Kysely<DB>; hooks: Hooks }, within: Kysely<DB> | undefined, fn: (work: Work) => Promise<T>): Promise<T> {
+  const outer = within ? running.get(within) : undefined;
+  if (outer) return fn(outer);
+  if (within?.isTransaction) throw new Error('inTransactionWithin: that transaction was not started by inTransaction');
+  return inTransaction(deps, fn);
 }

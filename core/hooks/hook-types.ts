@@ -38,6 +38,12 @@ export type TopicListName = 'latest' | 'category' | 'inbox' | 'sent' | 'group' |
 
 export interface SuggestedTopic { topicId: number; reason: string }
 
+/** A plugin took a signup over; `message` tells the person what happens next. */
+export interface SignupTakeover { message: string }
+
+/** An address a received mail names, and its owner once known. */
+export interface EmailParticipant { address: string; name: string; userId: number | null }
+
 /**
  * Action hooks: fired after the operation's transaction commits. Each handler runs isolated: its
  * error is logged with the plugin and hook name and never reaches the caller.
@@ -87,6 +93,19 @@ export interface FilterHooks {
    * id to take in an unknown sender (staged accounts); null refuses the mail. Fires inside the transaction.
    */
   'email-sender': { value: number | null; context: { mail: IncomingMail; destination: EmailDestination; trx: Transaction<DB> } };
+  /**
+   * Someone signs up. Return a takeover (with what to tell them: "check your mail") to handle the
+   * signup yourself (staged-accounts claims a staged address this way); null lets core create the
+   * account. Runs before anything is written.
+   */
+  'signup': { value: SignupTakeover | null; context: { username: string; name: string; email: string; password: string; next: string | null } };
+  /**
+   * The people besides its sender that a new message from email takes in (its Cc'd addresses,
+   * say), each with the user who owns the address or null. Plugins map unknown addresses to users
+   * (staged accounts) or drop entries; whoever is left with a user id joins the message. Fires
+   * inside the decision's transaction.
+   */
+  'email-participants': { value: EmailParticipant[]; context: { mail: IncomingMail; trx: Transaction<DB> } };
   /**
    * Every outgoing message, just before it is recorded: return it with another From identity (a
    * group's address and name), extra headers or other text. `kind` is the draft's ('notification',

@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import type { Core } from '../core.ts';
@@ -8,6 +8,11 @@ import type { JobHandler, JobOptions } from '../jobs/jobs.ts';
 import type { Guardian } from '../permissions/guardian.ts';
 import type { Audience, BusHandler } from '../realtime/event-bus.ts';
 import type { Services } from '../services.ts';
+import { flash, renderPage } from '../web/render.ts';
+import { startSession } from '../auth/auth.routes.ts';
+import { inTransactionWithin } from '../db/unit-of-work.ts';
+import type { OutgoingDraft } from '../mail/send/mailer.ts';
+import type { User } from '../users/users.table.ts';
 import type { OutletContent } from '../web/view-engine.ts';
 
 /** What a plugin's `register(ctx)` receives: the whole API a plugin may use. */
@@ -31,6 +36,15 @@ export interface PluginContext<S = Record<string, unknown>, Tables = {}> {
     /** Register a partial, namespaced as `<plugin>/<name>`. */
     partial(name: string, source: string): void;
     render(page: string, data: Record<string, unknown>): string;
+    /** Register a page template of the plugin, named `<plugin>/<name>`, for `page()`. */
+    view(name: string, source: string): void;
+    /**
+     * Answers a request with one of the plugin's pages (`view`) inside the site's layout, with
+     * everything core pages know (who is looking, their counts, a CSRF token for forms, flash).
+     */
+    page(req: FastifyRequest, reply: FastifyReply, name: string, data: Record<string, unknown>, status?: number): Promise<FastifyReply>;
+    /** Leaves a notice or an error for the next page this browser renders (after a redirect). */
+    flash(reply: FastifyReply, kind: 'notice' | 'error', message: string): void;
   };
   readonly jobs: {
     /** Queue names are prefixed with the plugin's name. */
@@ -46,6 +60,19 @@ export interface PluginContext<S = Record<string, unknown>, Tables = {}> {
     /** Current settings, with defaults filled in. */
     get(): S;
     update(patch: Partial<S>): Promise<S>;
+  };
+  readonly mail: {
+    /**
+     * Sends a message (through the outbox and the send jobs, like all of Parley's mail). Within a
+     * transaction (`within`, a hook's `trx`) it is recorded there and goes out only if that commits.
+     */
+    send(draft: OutgoingDraft, within?: Kysely<DB>): Promise<void>;
+    /** Parley's own addresses and its public URL, for links in mail. */
+    baseUrl(): string;
+  };
+  readonly auth: {
+    /** Signs the browser in as this user (a session cookie), as logging in does. */
+    startSession(req: FastifyRequest, reply: FastifyReply, user: User): Promise<void>;
   };
   /** Whether this plugin is enabled right now. */
   enabled(): boolean;
@@ -74,6 +101,9 @@ export function createPluginContext<S, Tables>(core: Core, name: string, scope: 
       outlet: (outlet, content) => core.views.addOutlet(outlet, content, name),
       partial: (partial, source) => core.views.registerPartial(`${name}/${partial}`, source),
       render: (page, data) => core.views.render(page, data),
+      view: (view, source) => core.views.registerPage(`${name}/${view}`, source),
+      page: (req, reply, view, data, status) => renderPage(core, req, reply, `${name}/${view}`, data, status),
+      flash: (reply, kind, message) => flash(reply, kind, message),
     },
     jobs: {
       send: (q, data, opts) => core.jobs.send(jobName(q), data, opts),
@@ -92,6 +122,11 @@ export function createPluginContext<S, Tables>(core: Core, name: string, scope: 
       get: () => core.plugins.settings<S>(name),
       update: async (patch) => (await core.plugins.updateSettings(name, patch as Record<string, unknown>)) as S,
     },
+    mail: {
+      send: (draft, within) => inTransactionWithin(core, within, async (work) => { await core.mail.mailer.queue(work, draft); }),
+      baseUrl: () => core.config.baseUrl,
+    },
+    auth: { startSession: (req, reply, user) => startSession(core, req, reply, user) },
     enabled: () => core.plugins.isEnabled(name),
     forum: core.services,
     guardian: core.guardian,
@@ -101,4 +136,4 @@ export function createPluginContext<S, Tables>(core: Core, name: string, scope: 
   };
 }
 
-export type { FastifyInstance, FastifyBaseLogger };
+export type { FastifyInstance, FastifyBaseLogger, FastifyRequest, FastifyReply };

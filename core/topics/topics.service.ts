@@ -11,6 +11,7 @@ import { POST_COLUMNS } from '../posts/posts.repo.ts';
 import type { NewPost, PostsService } from '../posts/posts.service.ts';
 import { PostType, type Post } from '../posts/posts.table.ts';
 import type { EventBus } from '../realtime/event-bus.ts';
+import { signalVisibilityChanged } from '../realtime/live-hub.ts';
 import * as repo from './topics.repo.ts';
 import type { Topic } from './topics.table.ts';
 
@@ -133,6 +134,16 @@ export class TopicsService {
   }
 
   /** Throws unless the viewer may start topics in the category. */
+  /**
+   * Adds people to a private message (inside the caller's transaction, `db`): they see it from
+   * then on, and hear of its posts as participants.
+   */
+  async addParticipants(db: Kysely<DB>, topicId: number, userIds: number[]): Promise<void> {
+    if (userIds.length === 0) return;
+    await repo.addAllowedUsers(db, topicId, userIds);
+    await signalVisibilityChanged(this.deps.bus, { topicId }, db);
+  }
+
   async ensureCanCreateIn(viewer: Viewer, categoryId: number, db: Kysely<DB> = this.deps.db): Promise<void> {
     const category = await db.selectFrom('categories').select('id').where('id', '=', categoryId).executeTakeFirst();
     if (!category) throw badInput(`There is no category ${categoryId}.`, { field: 'categoryId' });

@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import { destroyOtherSessions } from '../auth/sessions.ts';
 import type { Config } from '../config.ts';
 import type { EventBus } from '../realtime/event-bus.ts';
-import { inTransaction } from '../db/unit-of-work.ts';
+import { inTransaction, inTransactionWithin } from '../db/unit-of-work.ts';
+import { signalVisibilityChanged } from '../realtime/live-hub.ts';
 import type { DB } from '../db/schema.ts';
 import { badInput, parleyError } from '../errors.ts';
 import type { ProvisionSource } from '../hooks/hook-types.ts';
@@ -31,9 +32,9 @@ export class UsersService {
   constructor(private readonly deps: { db: Kysely<DB>; hooks: Hooks; bus: EventBus; config: Pick<Config, 'passwordScryptN'> }) {}
 
   /** Creates an account with its primary email; announces it through `user-provisioned`. */
-  async create(input: NewAccount, source: ProvisionSource): Promise<User> {
+  async create(input: NewAccount, source: ProvisionSource, within?: Kysely<DB>): Promise<User> {
     validateAccount(input);
-    return inTransaction(this.deps, async ({ trx, emit }) => {
+    return inTransactionWithin(this.deps, within, async ({ trx, emit }) => {
       if (await repo.usernameTaken(trx, input.username)) throw parleyError('CONFLICT', `The username "${input.username}" is taken; pick another.`);
       if (await repo.findUserByEmail(trx, input.email)) throw parleyError('CONFLICT', `An account already uses ${input.email}; log in instead, or reset its password.`);
       const user = await repo.insertUser(trx, {
@@ -48,6 +49,13 @@ export class UsersService {
       emit('user-provisioned', { user, source, email: input.email });
       return user;
     });
+  }
+
+  /** Signup: a plugin may take it over (`signup`: a staged address is claimed by email); otherwise the account is created, active. */
+  async signUp(input: { username: string; email: string; password: string; name?: string }, next: string | null): Promise<{ user: User } | { pending: string }> {
+    const takeover = await this.deps.hooks.filter('signup', null, { username: input.username.trim(), name: (input.name ?? '').trim(), email: input.email.trim(), password: input.password, next });
+    if (takeover) return { pending: takeover.message };
+    return { user: await this.create({ ...input, active: true }, 'signup') };
   }
 
   /** The user for a username-or-email and password, or a 401 that does not say which was wrong. */
@@ -78,9 +86,54 @@ export class UsersService {
     await destroyOtherSessions(this.deps.db, this.deps.bus, userId, keepSession);
   }
 
-  async viewerFor(user: User): Promise<Viewer & { id: number }> {
-    return viewerFromUser(user, await repo.groupIdsOf(this.deps.db, user.id));
+  /** What the user may see, as the guardian asks it; `db` is a transaction that may hold changes not yet committed. */
+  async viewerFor(user: User, db: Kysely<DB> = this.deps.db): Promise<Viewer & { id: number }> {
+    return viewerFromUser(user, await repo.groupIdsOf(db, user.id));
   }
+
+  /**
+   * A staged account becomes a real one in place, keeping its id and so every message it wrote:
+   * the person's chosen username, name and password (already hashed, as confirmed by email).
+   * Announced through `user-provisioned` with source 'signup'.
+   */
+  async activateStaged(userId: number, input: { username: string; name: string; passwordHash: string }): Promise<User> {
+    if (!USERNAME.test(input.username)) {
+      throw badInput('Usernames are 3 to 40 letters, digits, dots, dashes or underscores, starting and ending with a letter or digit.', { field: 'username' });
+    }
+    return inTransaction(this.deps, async ({ trx, emit }) => {
+      const taken = await trx.selectFrom('users').select('id').where('username_lower', '=', input.username.toLowerCase()).where('id', '!=', userId).executeTakeFirst();
+      if (taken) throw parleyError('CONFLICT', `The username "${input.username}" is taken; pick another.`);
+      const user = await trx.updateTable('users').set({
+        username: input.username, username_lower: input.username.toLowerCase(), name: input.name, password_hash: input.passwordHash, staged: false, active: true,
+      }).where('id', '=', userId).where('staged', '=', true).returningAll().executeTakeFirst();
+      if (!user) throw parleyError('CONFLICT', 'This account has been activated already; log in instead.');
+      await signalVisibilityChanged(this.deps.bus, { userIds: [userId] }, trx);
+      emit('user-provisioned', { user, source: 'signup', email: await repo.primaryEmail(trx, userId) });
+      return user;
+    });
+  }
+
+  /** Hashes a password as accounts store it (for a sign-up that waits for its confirmation). */
+  hashPassword(password: string): Promise<string> {
+    if (password.length < MIN_PASSWORD) throw badInput(`Passwords need at least ${MIN_PASSWORD} characters.`, { field: 'password' });
+    return hashPassword(password, this.deps.config.passwordScryptN);
+  }
+
+  /** Removes staged accounts created before `before` that never wrote a post; returns how many. */
+  async deleteUnusedStaged(before: Date, limit = 1000): Promise<number> {
+    const result = await this.deps.db.deleteFrom('users').where('id', 'in', (eb) => eb.selectFrom('users as u').select('u.id')
+      .where('u.staged', '=', true).where('u.created_at', '<', before)
+      .where((w) => w.not(w.exists(w.selectFrom('posts').select('posts.id').whereRef('posts.user_id', '=', 'u.id'))))
+      .limit(limit)).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  findById(id: number, db: Kysely<DB> = this.deps.db): Promise<User | undefined> { return repo.findUserById(db, id); }
+
+  /** The account that has this address, primary or secondary. */
+  findByEmail(email: string, db: Kysely<DB> = this.deps.db): Promise<User | undefined> { return repo.findUserByEmail(db, email); }
+
+  usernameTaken(username: string, db: Kysely<DB> = this.deps.db): Promise<boolean> { return repo.usernameTaken(db, username); }
 }
 
 export function ensureCanLogIn(user: User): void {

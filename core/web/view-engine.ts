@@ -36,6 +36,9 @@ export class ViewEngine {
 
   registerPartial(name: string, source: string): void { this.hbs.registerPartial(name, source); }
 
+  /** A page template from elsewhere (a plugin's), rendered like those under `templates/`. */
+  registerPage(name: string, source: string): void { this.pages.set(name, this.hbs.compile(source)); }
+
   registerHelper(name: string, fn: Handlebars.HelperDelegate): void { this.hbs.registerHelper(name, fn); }
 
   addOutlet(name: string, content: OutletContent, plugin: string | null): void {

@@ -1,0 +1,153 @@
+import { sql, type Generated, type Kysely } from '../../core/plugin-api.ts';
+
+export interface GroupInboxTables {
+  group_inbox_settings: {
+    group_id: number;
+    from_name: Generated<string>;
+    from_address: string | null;
+    allow_unknown_repliers: Generated<boolean>;
+    cc_cap: Generated<number>;
+    updated_at: Generated<Date>;
+  };
+  group_inbox_addresses: { address_lower: string; group_id: number; created_at: Generated<Date> };
+  group_inbox_archived: { group_id: number; topic_id: number; archived_by: number | null; archived_at: Generated<Date> };
+}
+
+/** The database as the plugin sees it: core's tables and its own. */
+export type InboxDb = Kysely<GroupInboxTables & {
+  groups: { id: number; name: string; name_lower: string; full_name: string; automatic: boolean };
+  group_users: { group_id: number; user_id: number };
+  topics: { id: number; archetype: string; highest_post_number: number; deleted_at: Date | null };
+  topic_users: { user_id: number; topic_id: number; last_read_post_number: number };
+  topic_allowed_groups: { topic_id: number; group_id: number };
+  topic_allowed_users: { topic_id: number; user_id: number };
+  user_emails: { user_id: number; email_lower: string };
+}>;
+
+/** One group's inbox: how it answers and what reaches it. */
+export interface InboxSettings {
+  groupId: number;
+  groupName: string;
+  groupFullName: string;
+  addresses: string[];
+  fromName: string;
+  fromAddress: string | null;
+  allowUnknownRepliers: boolean;
+  ccCap: number;
+}
+
+const ADDRESS = /^[^\s@<>"(),;:]+@[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
+
+export function validAddress(address: string): boolean { return ADDRESS.test(address) && address.length <= 254; }
+
+/** The inbox a set of recipient addresses reaches (the first that belongs to a group), if any. */
+export async function inboxForRecipients(db: InboxDb, recipients: string[]): Promise<{ groupId: number; address: string } | null> {
+  if (recipients.length === 0) return null;
+  const rows = await db.selectFrom('group_inbox_addresses').select(['address_lower', 'group_id']).where('address_lower', 'in', recipients).execute();
+  for (const address of recipients) {
+    const row = rows.find((r) => r.address_lower === address);
+    if (row) return { groupId: row.group_id, address };
+  }
+  return null;
+}
+
+export async function settingsOf(db: InboxDb, groupId: number): Promise<InboxSettings | null> {
+  const row = await db.selectFrom('groups').leftJoin('group_inbox_settings as s', 's.group_id', 'groups.id')
+    .select(['groups.id', 'groups.name', 'groups.full_name', 's.from_name', 's.from_address', 's.allow_unknown_repliers', 's.cc_cap', 's.group_id as configured'])
+    .select((eb) => sql<string[]>`array(${eb.selectFrom('group_inbox_addresses').select('address_lower').whereRef('group_inbox_addresses.group_id', '=', 'groups.id').orderBy('created_at').orderBy('address_lower')})`.as('addresses'))
+    .where('groups.id', '=', groupId).executeTakeFirst();
+  if (!row) return null;
+  return {
+    groupId: row.id, groupName: row.name, groupFullName: row.full_name, addresses: row.addresses,
+    fromName: row.from_name ?? '', fromAddress: row.from_address ?? null,
+    allowUnknownRepliers: row.allow_unknown_repliers ?? false, ccCap: row.cc_cap ?? 10,
+  };
+}
+
+/** Every group with an inbox address, for admin. */
+export async function inboxGroups(db: InboxDb): Promise<Array<{ groupId: number; name: string; addresses: string[] }>> {
+  const rows = await db.selectFrom('group_inbox_addresses').innerJoin('groups', 'groups.id', 'group_inbox_addresses.group_id')
+    .select(['groups.id', 'groups.name', 'group_inbox_addresses.address_lower']).orderBy('groups.name').orderBy('address_lower').execute();
+  const byGroup = new Map<number, { groupId: number; name: string; addresses: string[] }>();
+  for (const r of rows) {
+    const entry = byGroup.get(r.id) ?? { groupId: r.id, name: r.name, addresses: [] };
+    entry.addresses.push(r.address_lower);
+    byGroup.set(r.id, entry);
+  }
+  return [...byGroup.values()];
+}
+
+export interface SettingsInput { addresses: string[]; fromName: string; fromAddress: string | null; allowUnknownRepliers: boolean; ccCap: number }
+
+/** Replaces a group's inbox settings; an address another group already has is a conflict naming that group. */
+export async function saveSettings(db: InboxDb, groupId: number, input: SettingsInput): Promise<{ takenBy: string; address: string } | null> {
+  return db.transaction().execute(async (trx) => {
+    const taken = input.addresses.length === 0 ? undefined : await trx.selectFrom('group_inbox_addresses').innerJoin('groups', 'groups.id', 'group_inbox_addresses.group_id')
+      .select(['groups.name', 'address_lower']).where('address_lower', 'in', input.addresses).where('group_inbox_addresses.group_id', '!=', groupId).executeTakeFirst();
+    if (taken) return { takenBy: taken.name, address: taken.address_lower };
+    await trx.insertInto('group_inbox_settings').values({
+      group_id: groupId, from_name: input.fromName, from_address: input.fromAddress, allow_unknown_repliers: input.allowUnknownRepliers, cc_cap: input.ccCap,
+    }).onConflict((oc) => oc.column('group_id').doUpdateSet({
+      from_name: input.fromName, from_address: input.fromAddress, allow_unknown_repliers: input.allowUnknownRepliers, cc_cap: input.ccCap, updated_at: sql`now()`,
+    })).execute();
+    await trx.deleteFrom('group_inbox_addresses').where('group_id', '=', groupId).execute();
+    if (input.addresses.length) await trx.insertInto('group_inbox_addresses').values(input.addresses.map((a) => ({ address_lower: a, group_id: groupId }))).execute();
+    return null;
+  });
+}
+
+/** The group inboxes a message belongs to: the allowed groups of the topic that have an address. */
+export async function inboxGroupsOfTopic(db: InboxDb, topicId: number): Promise<number[]> {
+  const rows = await db.selectFrom('topic_allowed_groups').select('topic_allowed_groups.group_id')
+    .where('topic_allowed_groups.topic_id', '=', topicId)
+    .where((eb) => eb.exists(eb.selectFrom('group_inbox_addresses').select(sql`1`.as('one')).whereRef('group_inbox_addresses.group_id', '=', 'topic_allowed_groups.group_id')))
+    .orderBy('topic_allowed_groups.group_id').execute();
+  return rows.map((r) => r.group_id);
+}
+
+/** Whether the user takes part in the message: allowed directly, or a member of one of its groups. */
+export async function takesPart(db: InboxDb, topicId: number, userId: number): Promise<boolean> {
+  const row = await db.selectFrom('topics').select('topics.id').where('topics.id', '=', topicId)
+    .where((eb) => eb.or([
+      eb.exists(eb.selectFrom('topic_allowed_users').select(sql`1`.as('one')).where('topic_allowed_users.topic_id', '=', topicId).where('topic_allowed_users.user_id', '=', userId)),
+      eb.exists(eb.selectFrom('topic_allowed_groups').innerJoin('group_users', 'group_users.group_id', 'topic_allowed_groups.group_id')
+        .select(sql`1`.as('one')).where('topic_allowed_groups.topic_id', '=', topicId).where('group_users.user_id', '=', userId)),
+    ])).executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function isMember(db: InboxDb, groupId: number, userId: number): Promise<boolean> {
+  return (await db.selectFrom('group_users').select('user_id').where('group_id', '=', groupId).where('user_id', '=', userId).executeTakeFirst()) !== undefined;
+}
+
+export async function archive(db: InboxDb, groupId: number, topicIds: number[], userId: number): Promise<void> {
+  if (topicIds.length === 0) return;
+  await db.insertInto('group_inbox_archived').values(topicIds.map((topic_id) => ({ group_id: groupId, topic_id, archived_by: userId })))
+    .onConflict((oc) => oc.columns(['group_id', 'topic_id']).doNothing()).execute();
+}
+
+export async function unarchive(db: InboxDb, groupId: number | null, topicId: number): Promise<number> {
+  let q = db.deleteFrom('group_inbox_archived').where('topic_id', '=', topicId);
+  if (groupId !== null) q = q.where('group_id', '=', groupId);
+  const result = await q.executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export type InboxFilter = 'inbox' | 'new' | 'unread' | 'archive';
+export const FILTERS: InboxFilter[] = ['inbox', 'new', 'unread', 'archive'];
+
+/** How many messages of the group each filter holds for this member (only those they may see: `visibleIds`). */
+export async function filterCounts(db: InboxDb, groupId: number, userId: number): Promise<Record<InboxFilter, number>> {
+  const row = await db.selectFrom('topics')
+    .innerJoin('topic_allowed_groups as g', (j) => j.onRef('g.topic_id', '=', 'topics.id').on('g.group_id', '=', groupId))
+    .leftJoin('group_inbox_archived as a', (j) => j.onRef('a.topic_id', '=', 'topics.id').on('a.group_id', '=', groupId))
+    .leftJoin('topic_users as tu', (j) => j.onRef('tu.topic_id', '=', 'topics.id').on('tu.user_id', '=', userId))
+    .select((eb) => [
+      eb.fn.countAll<string>().filterWhere('a.topic_id', 'is', null).as('inbox'),
+      eb.fn.countAll<string>().filterWhere((w) => w.and([w('a.topic_id', 'is', null), w('tu.topic_id', 'is', null)])).as('new'),
+      eb.fn.countAll<string>().filterWhere((w) => w.and([w('a.topic_id', 'is', null), w('tu.last_read_post_number', '<', w.ref('topics.highest_post_number'))])).as('unread'),
+      eb.fn.countAll<string>().filterWhere('a.topic_id', 'is not', null).as('archive'),
+    ])
+    .where('topics.archetype', '=', 'private_message').where('topics.deleted_at', 'is', null).executeTakeFirstOrThrow();
+  return { inbox: Number(row.inbox), new: Number(row.new), unread: Number(row.unread), archive: Number(row.archive) };
+}

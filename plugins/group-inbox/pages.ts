@@ -1,0 +1,199 @@
+// The group inbox in the browser and the API: `/g/NAME/messages` with Inbox, New, Unread and
+// Archive, archiving, and the inbox settings admins edit beside the group's own.
+import { readFileSync } from 'node:fs';
+import { ParleyError, Type, badInput, sql, type SqlBool, notFound, requireAdmin, requireUser, type FastifyReply, type FastifyRequest, type PluginContext, type Viewer } from '../../core/plugin-api.ts';
+import * as repo from './inbox.repo.ts';
+import type { InboxDb, InboxFilter } from './inbox.repo.ts';
+
+type Ctx = PluginContext<{ quotedPosts: number }, repo.GroupInboxTables>;
+
+const LABELS: Record<InboxFilter, string> = { inbox: 'Inbox', new: 'New', unread: 'Unread', archive: 'Archive' };
+const EMPTY: Record<InboxFilter, string> = {
+  inbox: 'The inbox is empty: every message is archived, or none came yet.',
+  new: 'Nothing new: you have opened every message in the inbox.',
+  unread: 'Nothing unread.',
+  archive: 'No archived messages.',
+};
+
+const template = (name: string) => readFileSync(new URL(`./templates/${name}.hbs`, import.meta.url), 'utf8');
+
+export function parseFilter(value: unknown): InboxFilter {
+  return repo.FILTERS.includes(value as InboxFilter) ? value as InboxFilter : 'inbox';
+}
+
+/** "a@x.org, B@y.org  c@z.org" → lower-cased, de-duplicated, each checked. */
+export function parseAddresses(text: string): string[] {
+  const addresses = [...new Set(text.split(/[\s,;]+/).map((a) => a.trim().toLowerCase()).filter(Boolean))];
+  const bad = addresses.find((a) => !repo.validAddress(a));
+  if (bad) throw badInput(`"${bad}" is not an email address.`, { field: 'addresses' });
+  if (addresses.length > 20) throw badInput('At most 20 addresses per group.', { field: 'addresses' });
+  return addresses;
+}
+
+export function registerPages(ctx: Ctx): void {
+  const db = ctx.db as unknown as InboxDb;
+  ctx.web.view('inbox', template('inbox'));
+  ctx.web.view('settings', template('settings'));
+
+  /** The group, if the viewer may work its inbox: its members and admins. Anyone else learns nothing. */
+  async function inboxGroup(viewer: Viewer, name: string) {
+    const group = await db.selectFrom('groups').select(['id', 'name', 'full_name']).where('name_lower', '=', name.toLowerCase()).where('automatic', '=', false).executeTakeFirst();
+    if (!group || viewer.id === null || !(viewer.admin || viewer.groupIds.includes(group.id))) throw notFound('That group inbox');
+    return group;
+  }
+
+  async function page(viewer: Viewer & { id: number }, groupId: number, filter: InboxFilter, pageNo: number) {
+    const [list, counts] = await Promise.all([
+      ctx.forum.lists.group(viewer, groupId, pageNo, { filter }),
+      repo.filterCounts(db, groupId, viewer.id),
+    ]);
+    return { ...list, counts };
+  }
+
+  // Which messages each filter holds, on top of what the viewer may see (the guardian's part).
+  ctx.hooks.onFilter('topic-list-query', (conditions, { viewer, list, params }) => {
+    if (list !== 'group' || !params.filter || !params.groupId) return conditions;
+    const filter = parseFilter(params.filter);
+    const groupId = Number(params.groupId);
+    const userId = viewer.id ?? -1;
+    // Read state is the viewer's own: "new" is never opened, "unread" has posts past where they stopped.
+    const archived = sql<SqlBool>`exists (select 1 from group_inbox_archived a where a.topic_id = topics.id and a.group_id = ${groupId})`;
+    const state = {
+      inbox: sql<SqlBool>`not ${archived}`,
+      archive: archived,
+      new: sql<SqlBool>`not ${archived} and not exists (select 1 from topic_users tu where tu.topic_id = topics.id and tu.user_id = ${userId})`,
+      unread: sql<SqlBool>`not ${archived} and exists (select 1 from topic_users tu where tu.topic_id = topics.id and tu.user_id = ${userId} and tu.last_read_post_number < topics.highest_post_number)`,
+    }[filter];
+    return [...conditions, () => state];
+  });
+
+  ctx.http.get<{ Params: { name: string }; Querystring: { filter?: string; page?: string } }>('/g/:name/messages', { schema: { hide: true } }, async (req, reply) => {
+    if (!req.user) return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 303);
+    const viewer = requireUser(req);
+    const group = await inboxGroup(viewer, req.params.name);
+    const filter = parseFilter(req.query.filter);
+    const pageNo = Math.max(0, Math.min(10_000, Math.floor(Number(req.query.page ?? 0)) || 0));
+    const [data, settings] = await Promise.all([page(viewer, group.id, filter, pageNo), repo.settingsOf(db, group.id)]);
+    const base = `/g/${encodeURIComponent(group.name)}/messages`;
+    return ctx.web.page(req, reply, 'inbox', {
+      title: `${group.full_name || group.name}: messages`, nav: 'messages',
+      group: { name: group.name, fullName: group.full_name }, addresses: settings?.addresses ?? [],
+      tabs: repo.FILTERS.map((f) => ({ name: f, label: LABELS[f], count: data.counts[f], href: `${base}?filter=${f}`, current: f === filter })),
+      filter, archived: filter === 'archive', topics: data.topics, page: data.page, more: data.more, emptyText: EMPTY[filter],
+      actionBase: base, newMessageHref: `/new-message?group=${encodeURIComponent(group.name)}`,
+      settingsHref: viewer.admin ? `/admin/group-inbox/${encodeURIComponent(group.name)}` : null,
+    });
+  });
+
+  const archiveForm = (archived: boolean) => async (req: FastifyRequest<{ Params: { name: string; topicId: string }; Body: { back?: string } }>, reply: FastifyReply) => {
+    const viewer = requireUser(req);
+    const group = await inboxGroup(viewer, req.params.name);
+    await setArchived(viewer, group.id, Number(req.params.topicId), archived);
+    ctx.web.flash(reply, 'notice', archived ? 'Archived for the group.' : 'Moved back to the inbox.');
+    const back = typeof req.body?.back === 'string' && req.body.back.startsWith(`/g/`) ? req.body.back : `/g/${encodeURIComponent(group.name)}/messages`;
+    return reply.redirect(back, 303);
+  };
+  ctx.http.post('/g/:name/messages/:topicId/archive', { schema: { hide: true } }, archiveForm(true));
+  ctx.http.post('/g/:name/messages/:topicId/unarchive', { schema: { hide: true } }, archiveForm(false));
+
+  /** Archiving is for the group's messages the member can see; anything else is not found. */
+  async function setArchived(viewer: Viewer & { id: number }, groupId: number, topicId: number, archived: boolean): Promise<void> {
+    if (!Number.isInteger(topicId) || !(await repo.inboxGroupsOfTopic(db, topicId).then((ids) => ids.includes(groupId)))) throw notFound('That message');
+    await ctx.guardian.ensureCanSeeTopic(ctx.db as never, viewer, topicId);
+    if (archived) await repo.archive(db, groupId, [topicId], viewer.id);
+    else await repo.unarchive(db, groupId, topicId);
+    await ctx.realtime.publish(`/group-inbox/${groupId}`, { type: archived ? 'archived' : 'unarchived', topicId, groupId, userId: viewer.id }, { topicId });
+  }
+
+  const tags = ['group-inbox'];
+  const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 60 }) });
+  ctx.http.get<{ Params: { name: string }; Querystring: { filter?: string; page?: number } }>('/api/group-inbox/:name', {
+    schema: { tags, summary: 'A group inbox: Inbox, New, Unread or Archive (filter), 30 a page, with the count of each', params: Name,
+      querystring: Type.Object({ filter: Type.Optional(Type.Union(repo.FILTERS.map((f) => Type.Literal(f)))), page: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })) }) },
+  }, async (req) => {
+    const viewer = requireUser(req);
+    const group = await inboxGroup(viewer, req.params.name);
+    return page(viewer, group.id, parseFilter(req.query.filter), req.query.page ?? 0);
+  });
+
+  ctx.http.put<{ Params: { name: string; topicId: number }; Body: { archived: boolean } }>('/api/group-inbox/:name/messages/:topicId', {
+    schema: { tags, summary: 'Archive a message for the group, or move it back to the inbox', params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 60 }), topicId: Type.Integer({ minimum: 1 }) }),
+      body: Type.Object({ archived: Type.Boolean() }) },
+  }, async (req) => {
+    const viewer = requireUser(req);
+    const group = await inboxGroup(viewer, req.params.name);
+    await setArchived(viewer, group.id, req.params.topicId, req.body.archived);
+    return { archived: req.body.archived };
+  });
+
+  registerSettings(ctx, db, inboxGroup);
+}
+
+function registerSettings(ctx: Ctx, db: InboxDb, inboxGroup: (viewer: Viewer, name: string) => Promise<{ id: number; name: string }>): void {
+  ctx.web.outlet('admin-group', (data) => {
+    const group = data.group as { name?: string } | undefined;
+    if (!group?.name) return '';
+    const href = `/admin/group-inbox/${encodeURIComponent(group.name)}`;
+    return `<section class="card pad admin-card"><h2>Group inbox</h2><p>Incoming addresses, the From identity of replies and who may join a thread: <a href="${href}">inbox settings</a>.</p></section>`;
+  });
+
+  const view = (s: repo.InboxSettings) => ({ ...s, addressText: s.addresses.join(', '), fromAddress: s.fromAddress ?? '' });
+  const render = (req: FastifyRequest, reply: FastifyReply, inbox: ReturnType<typeof view>, error?: ParleyError) =>
+    ctx.web.page(req, reply, 'settings', {
+      title: `Inbox of @${inbox.groupName}`, nav: 'admin', section: 'groups', inbox,
+      ...(error ? { flash: [{ kind: 'error', message: error.message }] } : {}),
+    }, error?.statusCode ?? 200);
+
+  async function save(groupId: number, body: Record<string, unknown>): Promise<repo.InboxSettings> {
+    const addresses = Array.isArray(body.addresses) ? parseAddresses((body.addresses as string[]).join(' ')) : parseAddresses(String(body.addresses ?? ''));
+    const fromAddress = String(body.fromAddress ?? '').trim().toLowerCase() || null;
+    if (fromAddress && !repo.validAddress(fromAddress)) throw badInput(`"${fromAddress}" is not an email address.`, { field: 'fromAddress' });
+    const ccCap = Number(body.ccCap ?? 10);
+    if (!Number.isInteger(ccCap) || ccCap < 0 || ccCap > 100) throw badInput('The Cc cap is a whole number from 0 to 100.', { field: 'ccCap' });
+    const fromName = String(body.fromName ?? '').trim().slice(0, 100);
+    const allowUnknownRepliers = body.allowUnknownRepliers === true || body.allowUnknownRepliers === 'true';
+    const conflict = await repo.saveSettings(db, groupId, { addresses, fromName, fromAddress, ccCap, allowUnknownRepliers });
+    if (conflict) throw new ParleyError('CONFLICT', `${conflict.address} already reaches the group @${conflict.takenBy}; an address belongs to one group.`);
+    return (await repo.settingsOf(db, groupId))!;
+  }
+
+  ctx.http.get<{ Params: { name: string } }>('/admin/group-inbox/:name', { schema: { hide: true } }, async (req, reply) => {
+    if (!req.viewer.admin) throw notFound();
+    const group = await inboxGroup(req.viewer, req.params.name);
+    return render(req, reply, view((await repo.settingsOf(db, group.id))!));
+  });
+
+  ctx.http.post<{ Params: { name: string }; Body: Record<string, unknown> }>('/admin/group-inbox/:name', { schema: { hide: true } }, async (req, reply) => {
+    if (!req.viewer.admin) throw notFound();
+    const group = await inboxGroup(req.viewer, req.params.name);
+    try {
+      await save(group.id, req.body ?? {});
+      ctx.web.flash(reply, 'notice', 'Inbox settings saved.');
+      return reply.redirect(`/admin/group-inbox/${encodeURIComponent(group.name)}`, 303);
+    } catch (err) {
+      if (!(err instanceof ParleyError) || err.statusCode >= 500) throw err;
+      const current = (await repo.settingsOf(db, group.id))!;
+      const body = req.body ?? {};
+      return render(req, reply, { ...view(current), addressText: String(body.addresses ?? ''), fromName: String(body.fromName ?? ''), fromAddress: String(body.fromAddress ?? '') }, err);
+    }
+  });
+
+  const tags = ['group-inbox'];
+  const Settings = Type.Object({
+    addresses: Type.Array(Type.String({ maxLength: 254 }), { maxItems: 20 }),
+    fromName: Type.Optional(Type.String({ maxLength: 100 })),
+    fromAddress: Type.Optional(Type.Union([Type.String({ maxLength: 254 }), Type.Null()])),
+    allowUnknownRepliers: Type.Optional(Type.Boolean()),
+    ccCap: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+  });
+  ctx.http.get<{ Params: { name: string } }>('/api/group-inbox/:name/settings', { schema: { tags, summary: 'A group inbox\'s addresses, From identity and rules (admin)' } }, async (req) => {
+    requireAdmin(req);
+    const group = await inboxGroup(req.viewer, req.params.name);
+    return { settings: await repo.settingsOf(db, group.id) };
+  });
+  ctx.http.put<{ Params: { name: string }; Body: Record<string, unknown> }>('/api/group-inbox/:name/settings', { schema: { tags, summary: 'Set a group inbox\'s addresses, From identity and rules (admin)', body: Settings } }, async (req) => {
+    requireAdmin(req);
+    const group = await inboxGroup(req.viewer, req.params.name);
+    return { settings: await save(group.id, req.body) };
+  });
+}
