@@ -72,8 +72,8 @@ export interface ActionHooks {
  * Plugins add their own by declaration merging on this interface.
  */
 export interface FilterHooks {
-  /** Who is notified of a new post, on which channels and at which priority. Fires inside the post's transaction. */
-  'notification-dispatch': { value: NotificationDispatch[]; context: { topic: Topic; post: Post; actorId: number | null } };
+  /** Who is notified of a new post, on which channels and at which priority. Fires inside the post's transaction (`trx`: read through it). */
+  'notification-dispatch': { value: NotificationDispatch[]; context: { topic: Topic; post: Post; actorId: number | null; trx: Transaction<DB> } };
   /** Which topics a viewer may see: add grants or restrictions. Used by every read path. */
   'topic-visibility': { value: VisibilityRules<TopicPredicate>; context: { viewer: Viewer; scope: TopicScope } };
   /** Which posts of a visible topic a viewer may see (whispers, deleted posts…). */

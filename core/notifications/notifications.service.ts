@@ -25,7 +25,7 @@ export class NotificationsService {
    */
   async notifyPost(work: Work, input: PlanInput): Promise<NotificationDispatch[]> {
     const planned = await planNotifications(work.trx, input);
-    const shaped = await this.deps.hooks.filter('notification-dispatch', planned, { topic: input.topic, post: input.post, actorId: input.actorId });
+    const shaped = await this.deps.hooks.filter('notification-dispatch', planned, { topic: input.topic, post: input.post, actorId: input.actorId, trx: work.trx });
     const allowed = await this.entitled(work.trx, shaped, input.post.id);
     for (const dispatch of allowed) await this.deliver(work, dispatch, input.topic, input.post);
     return allowed;

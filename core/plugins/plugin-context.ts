@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Config } from '../config.ts';
 import type { Core } from '../core.ts';
 import type { DB } from '../db/schema.ts';
@@ -67,8 +67,10 @@ export interface PluginContext<S = Record<string, unknown>, Tables = {}> {
      * transaction (`within`, a hook's `trx`) it is recorded there and goes out only if that commits.
      */
     send(draft: OutgoingDraft, within?: Kysely<DB>): Promise<void>;
-    /** Parley's own addresses and its public URL, for links in mail. */
+    /** Parley's public URL, for links in mail. */
     baseUrl(): string;
+    /** Whether an address is one of Parley's own (its From address, a reply-key or bounce address), as `within` sees the settings. */
+    isOwnAddress(address: string, within?: Kysely<DB>): Promise<boolean>;
   };
   readonly auth: {
     /** Signs the browser in as this user (a session cookie), as logging in does. */
@@ -125,6 +127,7 @@ export function createPluginContext<S, Tables>(core: Core, name: string, scope: 
     mail: {
       send: (draft, within) => inTransactionWithin(core, within, async (work) => { await core.mail.mailer.queue(work, draft); }),
       baseUrl: () => core.config.baseUrl,
+      isOwnAddress: async (address, within) => (await core.mail.addresses(within as Transaction<DB> | undefined)).isOwn(address),
     },
     auth: { startSession: (req, reply, user) => startSession(core, req, reply, user) },
     enabled: () => core.plugins.isEnabled(name),

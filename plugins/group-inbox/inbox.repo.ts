@@ -9,7 +9,7 @@ export interface GroupInboxTables {
     cc_cap: Generated<number>;
     updated_at: Generated<Date>;
   };
-  group_inbox_addresses: { address_lower: string; group_id: number; created_at: Generated<Date> };
+  group_inbox_addresses: { address_lower: string; group_id: number; position: Generated<number>; created_at: Generated<Date> };
   group_inbox_archived: { group_id: number; topic_id: number; archived_by: number | null; archived_at: Generated<Date> };
 }
 
@@ -54,7 +54,7 @@ export async function inboxForRecipients(db: InboxDb, recipients: string[]): Pro
 export async function settingsOf(db: InboxDb, groupId: number): Promise<InboxSettings | null> {
   const row = await db.selectFrom('groups').leftJoin('group_inbox_settings as s', 's.group_id', 'groups.id')
     .select(['groups.id', 'groups.name', 'groups.full_name', 's.from_name', 's.from_address', 's.allow_unknown_repliers', 's.cc_cap', 's.group_id as configured'])
-    .select((eb) => sql<string[]>`array(${eb.selectFrom('group_inbox_addresses').select('address_lower').whereRef('group_inbox_addresses.group_id', '=', 'groups.id').orderBy('created_at').orderBy('address_lower')})`.as('addresses'))
+    .select((eb) => sql<string[]>`array(${eb.selectFrom('group_inbox_addresses').select('address_lower').whereRef('group_inbox_addresses.group_id', '=', 'groups.id').orderBy('position').orderBy('address_lower')})`.as('addresses'))
     .where('groups.id', '=', groupId).executeTakeFirst();
   if (!row) return null;
   return {
@@ -67,7 +67,7 @@ export async function settingsOf(db: InboxDb, groupId: number): Promise<InboxSet
 /** Every group with an inbox address, for admin. */
 export async function inboxGroups(db: InboxDb): Promise<Array<{ groupId: number; name: string; addresses: string[] }>> {
   const rows = await db.selectFrom('group_inbox_addresses').innerJoin('groups', 'groups.id', 'group_inbox_addresses.group_id')
-    .select(['groups.id', 'groups.name', 'group_inbox_addresses.address_lower']).orderBy('groups.name').orderBy('address_lower').execute();
+    .select(['groups.id', 'groups.name', 'group_inbox_addresses.address_lower']).orderBy('groups.name').orderBy('position').execute();
   const byGroup = new Map<number, { groupId: number; name: string; addresses: string[] }>();
   for (const r of rows) {
     const entry = byGroup.get(r.id) ?? { groupId: r.id, name: r.name, addresses: [] };
@@ -91,7 +91,7 @@ export async function saveSettings(db: InboxDb, groupId: number, input: Settings
       from_name: input.fromName, from_address: input.fromAddress, allow_unknown_repliers: input.allowUnknownRepliers, cc_cap: input.ccCap, updated_at: sql`now()`,
     })).execute();
     await trx.deleteFrom('group_inbox_addresses').where('group_id', '=', groupId).execute();
-    if (input.addresses.length) await trx.insertInto('group_inbox_addresses').values(input.addresses.map((a) => ({ address_lower: a, group_id: groupId }))).execute();
+    if (input.addresses.length) await trx.insertInto('group_inbox_addresses').values(input.addresses.map((a, position) => ({ address_lower: a, group_id: groupId, position }))).execute();
     return null;
   });
 }

@@ -16,11 +16,22 @@ export function namedParticipants(mail: IncomingMail, ownAddresses: Set<string>)
   const out: Array<{ address: string; name: string }> = [];
   for (const a of [...mail.email.to, ...mail.email.cc]) {
     const address = a.address.trim().toLowerCase();
-    if (!repo.validAddress(address) || seen.has(address) || ownAddresses.has(address) || address.includes('+') && ownAddresses.has(address.replace(/\+[^@]*@/, '@'))) continue;
+    if (!repo.validAddress(address) || seen.has(address) || ownAddresses.has(address)) continue;
     seen.add(address);
     out.push({ address, name: a.name });
   }
   return out;
+}
+
+/** Which of the mail's addresses are Parley's own (group inboxes, category addresses, reply and bounce addresses): never people. */
+async function parleyAddresses(ctx: Ctx, db: InboxDb, mail: IncomingMail): Promise<Set<string>> {
+  const named = [...new Set([...mail.email.to, ...mail.email.cc].map((a) => a.address.trim().toLowerCase()))];
+  if (named.length === 0) return new Set();
+  const inboxes = await db.selectFrom('group_inbox_addresses').select('address_lower').where('address_lower', 'in', named).execute();
+  const categories = await (db as unknown as PluginContext['db']).selectFrom('categories').select((eb) => eb.fn<string>('lower', ['email_in']).as('address'))
+    .where((eb) => eb(eb.fn('lower', ['email_in']), 'in', named)).execute();
+  const own = await Promise.all(named.map(async (a) => (await ctx.mail.isOwnAddress(a, db as never)) ? a : null));
+  return new Set([...inboxes.map((r) => r.address_lower), ...categories.map((r) => r.address), ...own.filter((a): a is string => a !== null)]);
 }
 
 /** The owners of addresses, by address. */
@@ -55,7 +66,7 @@ export function registerMail(ctx: Ctx): void {
     if (groupId === undefined || await repo.takesPart(db, destination.topicId, userId)) return userId;
     if ((await repo.settingsOf(db, groupId))?.allowUnknownRepliers) await ctx.forum.topics.addParticipants(trx, destination.topicId, [userId]);
     return userId;
-  }, { priority: 100 });
+  }, { priority: 200 });
 
   ctx.hooks.onFilter('outgoing-email', async (draft, { topic, post, userId, trx }) => {
     if (!topic || topic.archetype !== 'private_message') return draft;
@@ -72,8 +83,7 @@ async function newMessage(ctx: Ctx, db: InboxDb, mail: IncomingMail): Promise<Em
   const inbox = await repo.inboxForRecipients(db, mail.recipients);
   if (!inbox) return null;
   const settings = (await repo.settingsOf(db, inbox.groupId))!;
-  const own = new Set(settings.addresses);
-  const named = namedParticipants(mail, own).slice(0, settings.ccCap);
+  const named = namedParticipants(mail, await parleyAddresses(ctx, db, mail)).slice(0, settings.ccCap);
   const owners = await ownersOf(db, named.map((n) => n.address));
   const participants: EmailParticipant[] = named.map((n) => ({ ...n, userId: owners.get(n.address) ?? null }));
   const joined = await ctx.hooks.filter('email-participants', participants, { mail, trx: db as never });

@@ -26,19 +26,17 @@ export function registerClaim(ctx: Ctx): void {
     const passwordHash = await ctx.forum.users.hashPassword(input.password);
     const token = randomBytes(24).toString('base64url');
     const { claimHours } = ctx.settings.get();
-    await ctx.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('staged_claims').where('user_id', '=', user.id).execute();
-      await trx.insertInto('staged_claims').values({
-        token_hash: hashToken(token), user_id: user.id, username, name: input.name || user.name, password_hash: passwordHash,
-        next_path: localPath(input.next), expires_at: new Date(ctx.now().getTime() + claimHours * 3_600_000),
-      }).execute();
-      const link = `${ctx.mail.baseUrl()}/claim/${token}`;
-      await ctx.mail.send({
-        kind: 'staged-claim', to: input.email, toName: input.name || user.name || undefined, userId: user.id,
-        subject: 'Confirm your address to activate your account',
-        text: `Someone (we hope you) signed up with ${input.email}, which has written to us by email before.\n\nOpen this link to confirm the address and activate the account, with everything you wrote to us:\n\n${link}\n\nThe link works for ${claimHours} hours. If you did not sign up, ignore this mail: nothing changes.\n`,
-        headers: { 'Auto-Submitted': 'auto-generated' },
-      }, trx as never);
+    await ctx.db.deleteFrom('staged_claims').where('user_id', '=', user.id).execute();
+    await ctx.db.insertInto('staged_claims').values({
+      token_hash: hashToken(token), user_id: user.id, username, name: input.name || user.name, password_hash: passwordHash,
+      next_path: localPath(input.next), expires_at: new Date(ctx.now().getTime() + claimHours * 3_600_000),
+    }).execute();
+    const link = `${ctx.mail.baseUrl()}/claim/${token}`;
+    await ctx.mail.send({
+      kind: 'staged-claim', to: input.email, toName: input.name || user.name || undefined, userId: user.id,
+      subject: 'Confirm your address to activate your account',
+      text: `Someone (we hope you) signed up with ${input.email}, which has written to us by email before.\n\nOpen this link to confirm the address and activate the account, with everything you wrote to us:\n\n${link}\n\nThe link works for ${claimHours} hours. If you did not sign up, ignore this mail: nothing changes.\n`,
+      headers: { 'Auto-Submitted': 'auto-generated' },
     });
     return { message: `We sent a link to ${input.email}. Open it to confirm the address and activate your account; your earlier messages are waiting in it.` };
   });

@@ -49,22 +49,25 @@ export default definePlugin<typeof StagedAccountsSettings, StagedTables>({
       return (await stageAccount(ctx, trx, mail.sender, mail.id))?.id ?? null;
     });
 
+    // The Cc'd come first (they are named while the destination is chosen); one staged account of
+    // the per-mail cap is kept for an unknown sender, without whom the mail is refused.
     ctx.hooks.onFilter('email-participants', async (participants, { mail, trx }) => {
       const out = [];
+      const senderKnown = mail.sender ? (await ctx.forum.users.findByEmail(mail.sender.address, trx as never)) !== undefined : true;
       for (const p of participants) {
         if (p.userId !== null) { out.push(p); continue; }
-        const user = await stageAccount(ctx, trx, p, mail.id);
+        const user = await stageAccount(ctx, trx, p, mail.id, senderKnown ? 0 : 1);
         if (user) out.push({ ...p, userId: user.id });
       }
       return out;
     });
 
-    ctx.hooks.onFilter('notification-dispatch', async (planned, { topic }) => {
+    ctx.hooks.onFilter('notification-dispatch', async (planned, { topic, trx }) => {
       if (planned.length === 0) return planned;
       const ids = planned.map((d) => d.userId);
-      const staged = new Set((await ctx.db.selectFrom('users').select('id').where('id', 'in', ids).where('staged', '=', true).execute()).map((r) => r.id));
+      const staged = new Set((await trx.selectFrom('users').select('id').where('id', 'in', ids).where('staged', '=', true).execute()).map((r) => r.id));
       if (staged.size === 0) return planned;
-      const participants = new Set((await ctx.db.selectFrom('topic_allowed_users').select('user_id').where('topic_id', '=', topic.id).where('user_id', 'in', [...staged]).execute()).map((r) => r.user_id));
+      const participants = new Set((await trx.selectFrom('topic_allowed_users').select('user_id').where('topic_id', '=', topic.id).where('user_id', 'in', [...staged]).execute()).map((r) => r.user_id));
       return stagedDispatch(planned, staged, participants, topic.user_id);
     });
 

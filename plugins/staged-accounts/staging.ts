@@ -42,13 +42,13 @@ async function freeUsername(ctx: Ctx, trx: unknown, address: string): Promise<st
 }
 
 /** Why no staged account may be made right now, or null: the caps per mail and per hour. */
-async function capReached(ctx: Ctx, db: Db, incomingEmailId: number): Promise<string | null> {
+async function capReached(ctx: Ctx, db: Db, incomingEmailId: number, reserved: number): Promise<string | null> {
   const { maxPerMail, maxPerHour } = ctx.settings.get();
   const row = await db.selectFrom('staged_accounts').select((eb) => [
     eb.fn.countAll<string>().filterWhere('incoming_email_id', '=', incomingEmailId).as('mail'),
     eb.fn.countAll<string>().filterWhere('created_at', '>', sql<Date>`now() - interval '1 hour'`).as('hour'),
   ]).executeTakeFirstOrThrow();
-  if (Number(row.mail) >= maxPerMail) return `this mail already made ${maxPerMail} staged accounts (the per-mail cap)`;
+  if (Number(row.mail) + reserved >= maxPerMail) return `this mail already made ${maxPerMail} staged accounts (the per-mail cap)`;
   if (Number(row.hour) >= maxPerHour) return `${maxPerHour} staged accounts were made in the last hour (the hourly cap)`;
   return null;
 }
@@ -56,11 +56,11 @@ async function capReached(ctx: Ctx, db: Db, incomingEmailId: number): Promise<st
 /**
  * Makes a staged account for the address inside the mail's transaction (`trx`): it disappears with
  * the transaction if the mail is then rejected, and `user-provisioned` fires only once it commits.
- * Null when a cap says no.
+ * Null when a cap says no; `reserved` keeps that many of the per-mail cap for someone else (the sender).
  */
-export async function stageAccount(ctx: Ctx, trx: unknown, person: { address: string; name: string }, incomingEmailId: number): Promise<User | null> {
+export async function stageAccount(ctx: Ctx, trx: unknown, person: { address: string; name: string }, incomingEmailId: number, reserved = 0): Promise<User | null> {
   const db = trx as Db;
-  const refused = await capReached(ctx, db, incomingEmailId);
+  const refused = await capReached(ctx, db, incomingEmailId, reserved);
   if (refused) {
     ctx.log.warn({ address: person.address, incomingEmailId }, `no staged account: ${refused}`);
     return null;

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 
 /**
  * A group's inbox: its identity for outgoing mail and its rules, the addresses that reach it (an
- * address belongs to one group), and which messages the group has archived.
+ * address belongs to one group; the first is its default From), and which messages the group has archived.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`
@@ -19,6 +19,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     CREATE TABLE group_inbox_addresses (
       address_lower text PRIMARY KEY,
       group_id integer NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+      position integer NOT NULL DEFAULT 0,
       created_at timestamptz NOT NULL DEFAULT now()
     )
   `.execute(db);
