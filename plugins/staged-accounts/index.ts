@@ -43,7 +43,7 @@ export default definePlugin<typeof StagedAccountsSettings, StagedTables>({
   description: 'Unknown senders get staged accounts that take part in their own messages by email, until they sign up and claim them.',
   settings: StagedAccountsSettings,
   migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),
-  register(ctx: Ctx) {
+  async register(ctx: Ctx) {
     ctx.hooks.onFilter('email-sender', async (userId, { mail, trx }) => {
       if (userId !== null || !mail.sender) return userId;
       return (await stageAccount(ctx, trx, mail.sender, mail.id))?.id ?? null;
@@ -82,12 +82,12 @@ export default definePlugin<typeof StagedAccountsSettings, StagedTables>({
     registerClaim(ctx);
 
     // Staged accounts nobody used are removed (their Cc'd messages lose them as participants).
-    ctx.jobs.work('purge', async () => {
+    await ctx.jobs.work('purge', async () => {
       const before = new Date(ctx.now().getTime() - ctx.settings.get().purgeAfterDays * 86_400_000);
       const removed = await ctx.forum.users.deleteUnusedStaged(before);
       if (removed) ctx.log.info({ removed }, 'purged unused staged accounts');
     });
-    void ctx.jobs.schedule('purge', '17 3 * * *').catch((err: Error) => ctx.log.error({ err }, 'could not schedule the staged-account purge'));
+    await ctx.jobs.schedule('purge', '17 3 * * *');
 
     // Admin: invite a staged user to sign up and take over their account.
     ctx.web.outlet('admin-staged-user', (data) => {

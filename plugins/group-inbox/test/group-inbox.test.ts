@@ -114,7 +114,7 @@ t.test('replying from the browser mails the customer under the group\'s identity
 });
 
 t.test('archiving, and the customer\'s next mail bringing the message back', async (t) => {
-  const { h, alice, bob, receive } = await setup(t);
+  const { alice, bob, receive } = await setup(t);
   const first = await receive(mail({ from: 'carol@customer.test', messageId: 'a1@customer.test' }));
   const topicId = first.topicId!;
   t.equal((await alice.put(`/api/group-inbox/support/messages/${topicId}`, { archived: true })).statusCode, 200);
