@@ -40,7 +40,7 @@ export default definePlugin<typeof GroupInboxSettings, repo.GroupInboxTables>({
       }
       // The customer wrote again: the message is back in every group's inbox.
       for (const g of groupIds) {
-        if (await repo.unarchive(db, g, topic.id)) await ctx.realtime.publish(`/group-inbox/${g}`, { type: 'unarchived', topicId: topic.id, groupId: g, userId: post.user_id }, { topicId: topic.id });
+        if (await repo.unarchive(db, g, topic.id)) await ctx.realtime.publish(`/lists/group-inbox/${g}`, { type: 'unarchived', topicId: topic.id, groupId: g, userId: post.user_id }, { topicId: topic.id, groupIds: [g] });
       }
     });
   },

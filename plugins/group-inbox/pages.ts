@@ -102,7 +102,7 @@ export function registerPages(ctx: Ctx): void {
     await ctx.guardian.ensureCanSeeTopic(ctx.db as never, viewer, topicId);
     if (archived) await repo.archive(db, groupId, [topicId], viewer.id);
     else await repo.unarchive(db, groupId, topicId);
-    await ctx.realtime.publish(`/group-inbox/${groupId}`, { type: archived ? 'archived' : 'unarchived', topicId, groupId, userId: viewer.id }, { topicId });
+    await ctx.realtime.publish(`/lists/group-inbox/${groupId}`, { type: archived ? 'archived' : 'unarchived', topicId, groupId, userId: viewer.id }, { topicId, groupIds: [groupId] });
   }
 
   const tags = ['group-inbox'];

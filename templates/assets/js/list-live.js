@@ -1,12 +1,17 @@
-// Topic lists, live: a topic with a new post moves to the top with its unread count; a topic
-// not on the page yet shows a banner instead of jumping the list under the reader.
+// Topic lists, live: a topic with a new post moves to the top with its unread count; a new topic
+// appears at the top of a list's first page; a topic from further down shows a banner instead of
+// jumping the list under the reader. A list that changed otherwise (a message archived for the
+// group) is fetched again.
 let banner = null;
 let unseen = 0;
+let refreshing = null;
+
+const onFirstPage = () => (new URLSearchParams(location.search).get('page') ?? '0') === '0';
 
 export function onListEvent(payload, me) {
   if (payload.type !== 'post-created') return;
   const row = document.querySelector(`[data-topic-list] [data-topic-id="${payload.topicId}"]`);
-  if (!row) return showBanner();
+  if (!row) return payload.postNumber === 1 && onFirstPage() ? refreshList() : showBanner();
   const highest = Math.max(Number(row.dataset.highest) || 0, payload.postNumber);
   row.dataset.highest = String(highest);
   const lastRead = row.dataset.lastRead === '' ? null : Number(row.dataset.lastRead);
@@ -32,4 +37,29 @@ function showBanner() {
     document.querySelector('[data-topic-list]')?.before(banner);
   }
   banner.textContent = `${unseen} new ${unseen === 1 ? 'update' : 'updates'} — show`;
+}
+
+/** The page again, as the server renders it for this viewer: its list and its counts replace these. */
+export function refreshList() {
+  if (refreshing) return refreshing;
+  refreshing = new Promise((resolve) => setTimeout(resolve, 150)).then(async () => {
+    try {
+      const res = await fetch(location.href, { headers: { accept: 'text/html' }, credentials: 'same-origin' });
+      if (!res.ok) return showBanner();
+      const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
+      const fresh = doc.querySelector('[data-topic-list]');
+      const current = document.querySelector('[data-topic-list]');
+      if (!fresh || !current) return showBanner();
+      current.replaceWith(document.importNode(fresh, true));
+      for (const count of doc.querySelectorAll('[data-count]')) {
+        const mine = document.querySelector(`[data-count="${count.dataset.count}"]`);
+        if (mine) mine.textContent = count.textContent;
+      }
+    } catch {
+      showBanner();
+    } finally {
+      refreshing = null;
+    }
+  });
+  return refreshing;
 }

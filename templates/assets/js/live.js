@@ -3,7 +3,7 @@
 import { startComposer } from './composer.js';
 import { startReadTracking } from './read-tracking.js';
 import { onTopicEvent, showPresence } from './topic-live.js';
-import { onListEvent } from './list-live.js';
+import { onListEvent, refreshList } from './list-live.js';
 
 const body = document.body;
 const me = Number(body.dataset.userId);
@@ -49,6 +49,7 @@ function handle(msg) {
   if (channel === `/notifications/${me}`) return updateBell(payload);
   if (topicId && channel === `/topic/${topicId}`) onTopicEvent(payload, me);
   if (watchesLists && channel.startsWith('/topic/')) onListEvent(payload, me);
+  if (watchesLists && channel.startsWith('/lists/')) refreshList();
 }
 
 function updateBell(payload) {
