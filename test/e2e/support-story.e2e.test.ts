@@ -3,12 +3,12 @@
 // customer's capture, their reply threading back trimmed, and the customer claiming the account.
 import nodemailer from 'nodemailer';
 import t from 'tap';
-import { SmtpReceiver } from '../../../core/mail/receive/smtp-receiver.ts';
-import { launchBrowser, logIn, person } from '../../../test/helpers/browser.ts';
-import { testApp } from '../../../test/helpers/app.ts';
-import { smtpSink, type Delivered } from '../../../test/integration/mail/send-smtp.ts';
-import stagedAccounts from '../../staged-accounts/index.ts';
-import groupInbox from '../index.ts';
+import { SmtpReceiver } from '../../core/mail/receive/smtp-receiver.ts';
+import { launchBrowser, logIn, person } from '../helpers/browser.ts';
+import { testApp } from '../helpers/app.ts';
+import { smtpSink, type Delivered } from '../integration/mail/send-smtp.ts';
+import stagedAccounts from '../../plugins/staged-accounts/index.ts';
+import groupInbox from '../../plugins/group-inbox/index.ts';
 
 const strip = (id: string | undefined) => (id ?? '').replace(/^<|>$/g, '');
 
