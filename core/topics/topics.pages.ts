@@ -14,6 +14,7 @@ const POSTS_PER_PAGE = 50;
 const ACTIONS: Record<string, string> = {
   'closed.enabled': 'closed the topic', 'closed.disabled': 'reopened the topic',
   'archived.enabled': 'archived the topic', 'archived.disabled': 'unarchived the topic',
+  public_topic: 'made this message a public topic',
 };
 
 export function postForView(p: TopicView['posts'][number], viewer: Viewer) {
@@ -81,6 +82,16 @@ export async function topicPages(app: FastifyInstance, core: Core): Promise<void
     return reply.redirect(`/t/${topic.slug}/${topic.id}`, 303);
   });
 
+  app.post<{ Params: { id: string }; Body: Q }>('/t/:id/public', { schema: { hide: true } }, async (req, reply) => {
+    const id = Number(req.params.id) || 0;
+    if (req.body.confirm !== 'yes') {
+      return renderTopic(core, req, reply, id, 0, {}, 'Tick the box to confirm: everyone who may read the category will see this conversation (whispers stay hidden).', 400);
+    }
+    const topic = await topics.makePublic(req.viewer, id, Number(req.body.categoryId) || 0);
+    flash(reply, 'notice', 'The message is now a public topic.');
+    return reply.redirect(`/t/${topic.slug}/${topic.id}`, 303);
+  });
+
   app.post<{ Params: { id: string }; Body: Q }>('/t/:id/status', { schema: { hide: true } }, async (req, reply) => {
     const status = req.body.status === 'archived' ? 'archived' : 'closed';
     const topic = await topics.setStatus(req.viewer, Number(req.params.id) || 0, status, req.body.enabled === 'true');
@@ -104,7 +115,8 @@ async function renderTopic(core: Core, req: FastifyRequest, reply: FastifyReply,
     isMessage: topic.archetype === 'private_message', participants: [...names, ...groups].join(', '),
     posts: shown, more: shown.length === POSTS_PER_PAGE, lastShown: shown.at(-1)?.post_number ?? after,
     canReply, cannotReply: topic.archived ? 'This topic is archived.' : 'This topic is closed to new replies.',
-    replyAction: `/t/${topic.id}/reply`, form, ...(error ? { flash: [{ kind: 'error', message: error }] } : {}),
+    replyAction: `/t/${topic.id}/reply`, form,
+    publicCategories: topic.archetype === 'private_message' && isStaff(req.viewer) ? await core.services.categories.list(req.viewer) : null, ...(error ? { flash: [{ kind: 'error', message: error }] } : {}),
   }, status);
 }
 

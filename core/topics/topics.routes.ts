@@ -62,6 +62,10 @@ export async function topicRoutes(app: FastifyInstance, core: Core): Promise<voi
   r.put('/api/posts/:id', { schema: { tags: ['topics'], summary: 'Edit a post', params: Id, body: Type.Object({ raw: NewPostBody.raw }) } },
     async (req) => ({ post: await posts.edit(requireUser(req), req.params.id, req.body.raw) }));
 
+  r.put('/api/t/:id/public', {
+    schema: { tags: ['messages'], summary: 'Make a private message a public topic in a category (staff; whispers stay hidden)', params: Id, body: Type.Object({ categoryId: Type.Integer({ minimum: 1 }) }) },
+  }, async (req) => ({ topic: await topics.makePublic(requireUser(req), req.params.id, req.body.categoryId) }));
+
   r.put('/api/t/:id/status', {
     schema: { tags: ['topics'], summary: 'Close or archive (staff)', params: Id, body: Type.Object({ status: Type.Union([Type.Literal('closed'), Type.Literal('archived')]), enabled: Type.Boolean() }) },
   }, async (req) => ({ topic: await topics.setStatus(requireUser(req), req.params.id, req.body.status, req.body.enabled) }));

@@ -133,6 +133,29 @@ export class TopicsService {
     });
   }
 
+  /**
+   * Staff move a private message into a category as a regular topic (a support case worth sharing).
+   * The participants and groups stop being its audience: the category's permissions decide from
+   * now on. Whispers stay whispers, hidden as before; a small action records the move.
+   */
+  async makePublic(viewer: Viewer, topicId: number, categoryId: number): Promise<Topic> {
+    await this.deps.guardian.ensureCanSeeTopic(this.deps.db, viewer, topicId);
+    if (!isStaff(viewer)) throw forbidden('Only staff can make a message public.');
+    const category = await this.deps.db.selectFrom('categories').select('id').where('id', '=', categoryId).executeTakeFirst();
+    if (!category) throw badInput('Choose a category that exists.', { field: 'categoryId' });
+    return inTransaction(this.deps, async (work) => {
+      const topic = (await repo.lockTopic(work.trx, topicId))!;
+      if (topic.archetype !== 'private_message') throw badInput('This is already a public topic.');
+      await work.trx.updateTable('topics').set({ archetype: 'regular', category_id: categoryId }).where('id', '=', topicId).execute();
+      await work.trx.deleteFrom('topic_allowed_users').where('topic_id', '=', topicId).execute();
+      await work.trx.deleteFrom('topic_allowed_groups').where('topic_id', '=', topicId).execute();
+      const moved = (await repo.findTopic(work.trx, topicId))!;
+      await this.deps.posts.create(work, moved, viewer, { raw: 'public_topic', postType: PostType.smallAction, actionCode: 'public_topic', skipValidations: true });
+      await signalVisibilityChanged(this.deps.bus, { topicId }, work.trx);
+      return (await repo.findTopic(work.trx, topicId))!;
+    });
+  }
+
   /** Throws unless the viewer may start topics in the category. */
   /**
    * Adds people to a private message (inside the caller's transaction, `db`): they see it from

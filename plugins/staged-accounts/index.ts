@@ -20,13 +20,17 @@ export const StagedAccountsSettings = Type.Object({
 });
 export type StagedAccountsSettings = Static<typeof StagedAccountsSettings>;
 
-/** What a staged account hears of: its own messages and replies to it, by email only (it cannot log in for the rest). */
+/**
+ * What a staged account hears of, by email only (it cannot log in for the rest): the posts of its
+ * own messages (those it takes part in, or started) and replies to its own posts. Never a mention,
+ * a group's mention or a topic it merely watches.
+ */
 export function stagedDispatch(planned: NotificationDispatch[], staged: Set<number>, participants: Set<number>, topicAuthor: number | null): NotificationDispatch[] {
   return planned.flatMap((d) => {
     if (!staged.has(d.userId)) return [d];
     const own = participants.has(d.userId) || d.userId === topicAuthor;
-    if (!own || !['private_message', 'replied'].includes(d.type)) return [];
-    return [{ ...d, channels: d.channels.filter((c) => c !== 'live') }];
+    const keep = d.type === 'replied' || (own && (d.type === 'private_message' || d.type === 'posted'));
+    return keep ? [{ ...d, channels: d.channels.filter((c) => c !== 'live') }] : [];
   });
 }
 

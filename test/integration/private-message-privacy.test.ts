@@ -36,7 +36,7 @@ t.test('a non-participant and a visitor see nothing of a private message through
     const who = viewer.user?.username ?? 'a visitor';
     for (const route of routes) {
       const url = fill(route.url, route.url.startsWith('/api/posts/') ? postIds : ids);
-      const body = { raw: 'sneaky reply text', title: 'sneaky', postNumber: 1, level: 3, status: 'closed', enabled: true, ids: [] };
+      const body = { raw: 'sneaky reply text', title: 'sneaky', postNumber: 1, level: 3, status: 'closed', enabled: true, ids: [], categoryId: 1 };
       const res = route.method === 'GET' ? await viewer.get(url)
         : route.method === 'POST' ? await viewer.post(url, body)
           : route.method === 'PUT' ? await viewer.put(url, body) : await viewer.delete(url, body);

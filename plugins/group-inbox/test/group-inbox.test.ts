@@ -214,3 +214,40 @@ t.test('claiming: signing up with a staged address activates that same account, 
   const login = await (await client(h.app, null, {})).post('/api/session', { login: 'jo_real', password: 'a long enough secret' });
   t.equal(login.statusCode, 200, 'the chosen password works');
 });
+
+t.test('staff make a group message public; whispers stay hidden', async (t) => {
+  const { h, admin, alice, mallory, receive } = await setup(t);
+  const category = await h.publicCategory('Solved cases');
+  const first = await receive(mail({ from: 'kim@customer.test', body: 'How do I reset my password?' }));
+  await alice.post(`/api/t/${first.topicId}/posts`, { raw: 'Use the link on the login page.' });
+  await h.core.db.insertInto('posts').values({ topic_id: first.topicId!, user_id: alice.user!.id, post_number: 3, raw: 'Whisper: this user asks every week', cooked: '<p>Whisper: this user asks every week</p>', post_type: PostType.whisper, via: 'web' }).execute();
+  await h.core.db.updateTable('topics').set({ highest_staff_post_number: 3 }).where('id', '=', first.topicId!).execute();
+  t.equal((await alice.put(`/api/t/${first.topicId}/public`, { categoryId: category.id })).statusCode, 403, 'members who are not staff cannot');
+  t.equal((await mallory.get(`/api/t/${first.topicId}`)).statusCode, 404);
+  const moved = await admin.put(`/api/t/${first.topicId}/public`, { categoryId: category.id });
+  t.equal(moved.statusCode, 200, moved.body);
+  t.equal(moved.json().topic.archetype, 'regular');
+  const seen = await mallory.json(`/api/t/${first.topicId}`);
+  const raws = seen.posts.map((p: { raw: string }) => p.raw);
+  t.ok(raws.includes('How do I reset my password?') && raws.includes('Use the link on the login page.'), 'anyone who may read the category reads it');
+  t.notOk(raws.some((r: string) => r.includes('Whisper')), 'but never the whisper');
+  const page = await admin.get(`/t/x/${first.topicId}`);
+  t.match(page.body, /made this message a public topic/);
+});
+
+t.test('the hourly staged-account cap, and what a staged account hears of', async (t) => {
+  const { h, alice, receive } = await setup(t);
+  await h.core.plugins.updateSettings('staged-accounts', { maxPerHour: 2 });
+  t.equal((await receive(mail({ from: 'n1@flood.test' }))).status, 'created');
+  t.equal((await receive(mail({ from: 'n2@flood.test' }))).status, 'created');
+  const third = await receive(mail({ from: 'n3@flood.test' }));
+  t.equal(third.status, 'rejected', 'the third new sender in an hour is refused');
+  t.equal(third.reason, 'unknown_sender');
+  t.notOk(await h.core.services.users.findByEmail('n3@flood.test'));
+
+  const n1 = (await h.core.services.users.findByEmail('n1@flood.test'))!;
+  const adminProfile = await alice.get(`/u/${n1.username}`);
+  t.equal(adminProfile.statusCode, 404, 'a member who is not staff cannot find a staged account\'s profile');
+  const staff = await h.user('sam', { moderator: true });
+  t.match((await staff.get(`/u/${n1.username}`)).body, /badge staged/, 'staff see the staged badge');
+});
