@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { destroyUserSessions } from '../auth/sessions.ts';
 import type { DB } from '../db/schema.ts';
 import { badInput, notFound } from '../errors.ts';
@@ -52,6 +52,42 @@ export class UserAdminService {
 
   unsuspend(id: number) {
     return this.update(id, { suspended_until: null, suspended_reason: null });
+  }
+
+  /**
+   * A staged account turns out to be someone who already has an account (a second address of
+   * theirs): everything it has moves to that account, its addresses become secondary addresses
+   * there, and the staged account is removed. The person's messages, posts, read state and
+   * notifications all follow; mail to either address reaches them from then on.
+   */
+  async mergeStaged(stagedId: number, intoId: number): Promise<void> {
+    const [source, target] = await Promise.all([this.find(stagedId), this.find(intoId)]);
+    if (!source.staged) throw badInput('Only a staged account can be merged into another.');
+    if (target.staged || stagedId === intoId) throw badInput('Merge into a signed-up account, not a staged one.', { field: 'into' });
+    await this.deps.db.transaction().execute(async (trx) => {
+      const move = async (table: 'posts' | 'post_revisions' | 'uploads' | 'incoming_emails' | 'outgoing_emails', column = 'user_id') =>
+        trx.updateTable(table).set({ [column]: intoId }).where(column as 'user_id', '=', stagedId).execute();
+      await move('posts');
+      await move('post_revisions');
+      await move('uploads');
+      await move('incoming_emails');
+      await move('outgoing_emails');
+      await trx.updateTable('topics').set({ user_id: intoId }).where('user_id', '=', stagedId).execute();
+      await trx.updateTable('topics').set({ last_post_user_id: intoId }).where('last_post_user_id', '=', stagedId).execute();
+      await trx.updateTable('notifications').set({ user_id: intoId }).where('user_id', '=', stagedId).execute();
+      // Rows keyed by user: the target's own row wins where both have one.
+      await sql`INSERT INTO topic_allowed_users (topic_id, user_id) SELECT topic_id, ${intoId} FROM topic_allowed_users WHERE user_id = ${stagedId} ON CONFLICT DO NOTHING`.execute(trx);
+      await sql`INSERT INTO topic_users (user_id, topic_id, last_read_post_number, notification_level, posted, first_visited_at, last_visited_at)
+        SELECT ${intoId}, topic_id, last_read_post_number, notification_level, posted, first_visited_at, last_visited_at FROM topic_users WHERE user_id = ${stagedId}
+        ON CONFLICT (user_id, topic_id) DO UPDATE SET posted = topic_users.posted OR excluded.posted,
+          last_read_post_number = greatest(topic_users.last_read_post_number, excluded.last_read_post_number)`.execute(trx);
+      await sql`INSERT INTO upload_users (upload_id, user_id) SELECT upload_id, ${intoId} FROM upload_users WHERE user_id = ${stagedId} ON CONFLICT DO NOTHING`.execute(trx);
+      await sql`UPDATE email_reply_keys k SET user_id = ${intoId} WHERE k.user_id = ${stagedId}
+        AND NOT EXISTS (SELECT 1 FROM email_reply_keys o WHERE o.user_id = ${intoId} AND o.topic_id = k.topic_id)`.execute(trx);
+      await trx.updateTable('user_emails').set({ user_id: intoId, is_primary: false }).where('user_id', '=', stagedId).execute();
+      await trx.deleteFrom('users').where('id', '=', stagedId).execute();
+      await signalVisibilityChanged(this.deps.bus, { userIds: [intoId, stagedId] }, trx);
+    });
   }
 
   async activate(id: number) {

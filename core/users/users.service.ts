@@ -130,6 +130,8 @@ export class UsersService {
 
   findById(id: number, db: Kysely<DB> = this.deps.db): Promise<User | undefined> { return repo.findUserById(db, id); }
 
+  findByUsername(username: string, db: Kysely<DB> = this.deps.db): Promise<User | undefined> { return repo.findUserByUsername(db, username); }
+
   /** The account that has this address, primary or secondary. */
   findByEmail(email: string, db: Kysely<DB> = this.deps.db): Promise<User | undefined> { return repo.findUserByEmail(db, email); }
 

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { definePlugin, notFound, requireAdmin, Type, type NotificationDispatch, type Static } from '../../core/plugin-api.ts';
+import { badInput, definePlugin, notFound, ParleyError, requireAdmin, Type, type NotificationDispatch, type Static } from '../../core/plugin-api.ts';
 import { registerClaim } from './claim.ts';
 import { stageAccount, type Ctx, type StagedTables } from './staging.ts';
 
@@ -97,7 +97,38 @@ export default definePlugin<typeof StagedAccountsSettings, StagedTables>({
     ctx.web.outlet('admin-staged-user', (data) => {
       const user = data.user as { id?: number } | undefined;
       if (!user?.id) return '';
-      return `<form method="post" action="/admin/staged-accounts/${user.id}/invite"><input type="hidden" name="_csrf" value="${String(data.csrf)}"><button type="submit" data-invite>Invite to activate the account</button></form>`;
+      const csrf = `<input type="hidden" name="_csrf" value="${String(data.csrf)}">`;
+      return `<form method="post" action="/admin/staged-accounts/${user.id}/invite">${csrf}<button type="submit" data-invite>Invite to activate the account</button></form>
+<form method="post" action="/admin/staged-accounts/${user.id}/merge" class="stack" style="margin-top:.75rem" data-merge>${csrf}
+  <label>Or merge it into an existing account <span class="hint">The username of the person this address belongs to: its messages and posts move there, and the address becomes a secondary one.</span>
+    <input type="text" name="into" required autocomplete="off" spellcheck="false"></label>
+  <div class="form-actions"><button type="submit">Merge</button></div>
+</form>`;
+    });
+    const merge = async (id: number, into: string) => {
+      const target = into.trim() ? await ctx.forum.users.findByUsername(into.trim()) : undefined;
+      if (!target) throw badInput(`No user is called ${into.trim() || '(empty)'}.`, { field: 'into' });
+      await ctx.forum.userAdmin.mergeStaged(id, target.id);
+      return target;
+    };
+    ctx.http.post<{ Params: { id: string }; Body: { into?: string } }>('/admin/staged-accounts/:id/merge', { schema: { hide: true } }, async (req, reply) => {
+      if (!req.viewer.admin) throw notFound();
+      try {
+        const target = await merge(Number(req.params.id), req.body?.into ?? '');
+        ctx.web.flash(reply, 'notice', `Merged into ${target.username}.`);
+        return reply.redirect(`/admin/users/${target.id}`, 303);
+      } catch (err) {
+        if (!(err instanceof ParleyError) || err.statusCode >= 500) throw err;
+        ctx.web.flash(reply, 'error', err.message);
+        return reply.redirect(`/admin/users/${Number(req.params.id)}`, 303);
+      }
+    });
+    ctx.http.post<{ Params: { id: string }; Body: { into: string } }>('/api/admin/staged-accounts/:id/merge', {
+      schema: { tags: ['staged-accounts'], summary: 'Merge a staged account into an existing user: its messages move there, its address becomes secondary (admin)', body: Type.Object({ into: Type.String({ minLength: 1, maxLength: 40 }) }) },
+    }, async (req) => {
+      requireAdmin(req);
+      const target = await merge(Number(req.params.id), req.body.into);
+      return { mergedInto: { id: target.id, username: target.username } };
     });
     const invite = async (id: number) => {
       const user = await ctx.forum.users.findById(id);

@@ -251,3 +251,28 @@ t.test('the hourly staged-account cap, and what a staged account hears of', asyn
   const staff = await h.user('sam', { moderator: true });
   t.match((await staff.get(`/u/${n1.username}`)).body, /badge staged/, 'staff see the staged badge');
 });
+
+t.test('admins merge a staged account into an existing user, or invite it to sign up', async (t) => {
+  const { h, sink, admin, alice, receive } = await setup(t);
+  const lee = await h.user('lee', { email: 'lee@work.test', name: 'Lee' });
+  const first = await receive(mail({ from: 'Lee at home <lee@home.test>', body: 'Writing from my other address.' }));
+  await alice.post(`/api/t/${first.topicId}/posts`, { raw: 'Got it, Lee.' });
+  const staged = (await h.core.services.users.findByEmail('lee@home.test'))!;
+
+  const invited = await admin.post(`/api/admin/staged-accounts/${staged.id}/invite`);
+  t.equal(invited.statusCode, 200, invited.body);
+  await until(() => sink.delivered.some((d) => d.rcptTo.includes('lee@home.test') && /signup\?email=lee%40home\.test/.test(d.mail.text ?? '')));
+  t.pass('the invitation links to signup with the address');
+
+  t.equal((await alice.post(`/api/admin/staged-accounts/${staged.id}/merge`, { into: 'lee' })).statusCode, 403, 'admins only');
+  t.equal((await admin.post(`/api/admin/staged-accounts/${lee.user!.id}/merge`, { into: 'alice' })).statusCode, 400, 'only a staged account can be merged');
+  const merged = await admin.post(`/api/admin/staged-accounts/${staged.id}/merge`, { into: 'lee' });
+  t.equal(merged.statusCode, 200, merged.body);
+  t.notOk(await h.core.services.users.findById(staged.id), 'the staged account is gone');
+  t.equal((await h.core.services.users.findByEmail('lee@home.test'))?.id, lee.user!.id, 'its address is now Lee\'s (secondary)');
+  t.same((await lee.json('/api/messages/inbox')).topics.map((x: { id: number }) => x.id), [first.topicId], 'Lee has the message');
+  t.equal((await lee.json(`/api/t/${first.topicId}`)).posts[0].user_id, lee.user!.id, 'and the first post is his');
+  const again = await receive(mail({ from: 'lee@home.test', messageId: 'again@home.test', body: 'And once more.' }));
+  const post = await h.core.db.selectFrom('posts').select('user_id').where('id', '=', again.postId!).executeTakeFirstOrThrow();
+  t.equal(post.user_id, lee.user!.id, 'mail from that address is Lee\'s from now on');
+});
