@@ -107,6 +107,11 @@ export interface FilterHooks {
    */
   'email-participants': { value: EmailParticipant[]; context: { mail: IncomingMail; trx: Transaction<DB> } };
   /**
+   * The nodemailer URL of a named transport (a draft's `transport`), looked up each time a message
+   * goes out by it; null sends it by the site's SMTP_URL.
+   */
+  'email-transport': { value: string | null; context: { name: string } };
+  /**
    * Every outgoing message, just before it is recorded: return it with another From identity (a
    * group's address and name), extra headers or other text. `kind` is the draft's ('notification',
    * 'rejection', …); `topic` and `post` are set for mail about a post, `userId` for mail to a user.

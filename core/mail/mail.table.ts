@@ -72,6 +72,8 @@ export interface OutgoingEmailsTable {
   topic_id: number | null;
   post_id: number | null;
   incoming_email_id: number | null;
+  /** A named transport (`email-transport` resolves it at send time); null for the site's SMTP_URL. */
+  transport: Generated<string | null>;
   attempts: Generated<number>;
   error: string | null;
   created_at: Generated<Date>;

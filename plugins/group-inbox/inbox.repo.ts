@@ -7,6 +7,8 @@ export interface GroupInboxTables {
     from_address: string | null;
     allow_unknown_repliers: Generated<boolean>;
     cc_cap: Generated<number>;
+    /** The group's own SMTP server (a nodemailer URL with its credentials); null sends by the site's. */
+    smtp_url: string | null;
     updated_at: Generated<Date>;
   };
   group_inbox_addresses: { address_lower: string; group_id: number; position: Generated<number>; created_at: Generated<Date> };
@@ -34,6 +36,8 @@ export interface InboxSettings {
   fromAddress: string | null;
   allowUnknownRepliers: boolean;
   ccCap: number;
+  /** Whether the group sends through its own SMTP server (its URL is never shown again). */
+  smtpConfigured: boolean;
 }
 
 const ADDRESS = /^[^\s@<>"(),;:]+@[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
@@ -53,14 +57,14 @@ export async function inboxForRecipients(db: InboxDb, recipients: string[]): Pro
 
 export async function settingsOf(db: InboxDb, groupId: number): Promise<InboxSettings | null> {
   const row = await db.selectFrom('groups').leftJoin('group_inbox_settings as s', 's.group_id', 'groups.id')
-    .select(['groups.id', 'groups.name', 'groups.full_name', 's.from_name', 's.from_address', 's.allow_unknown_repliers', 's.cc_cap', 's.group_id as configured'])
+    .select(['groups.id', 'groups.name', 'groups.full_name', 's.from_name', 's.from_address', 's.allow_unknown_repliers', 's.cc_cap', 's.smtp_url'])
     .select((eb) => sql<string[]>`array(${eb.selectFrom('group_inbox_addresses').select('address_lower').whereRef('group_inbox_addresses.group_id', '=', 'groups.id').orderBy('position').orderBy('address_lower')})`.as('addresses'))
     .where('groups.id', '=', groupId).executeTakeFirst();
   if (!row) return null;
   return {
     groupId: row.id, groupName: row.name, groupFullName: row.full_name, addresses: row.addresses,
     fromName: row.from_name ?? '', fromAddress: row.from_address ?? null,
-    allowUnknownRepliers: row.allow_unknown_repliers ?? false, ccCap: row.cc_cap ?? 10,
+    allowUnknownRepliers: row.allow_unknown_repliers ?? false, ccCap: row.cc_cap ?? 10, smtpConfigured: Boolean(row.smtp_url),
   };
 }
 
@@ -77,7 +81,8 @@ export async function inboxGroups(db: InboxDb): Promise<Array<{ groupId: number;
   return [...byGroup.values()];
 }
 
-export interface SettingsInput { addresses: string[]; fromName: string; fromAddress: string | null; allowUnknownRepliers: boolean; ccCap: number }
+/** `smtpUrl`: undefined keeps the current one, null removes it. */
+export interface SettingsInput { addresses: string[]; fromName: string; fromAddress: string | null; allowUnknownRepliers: boolean; ccCap: number; smtpUrl?: string | null }
 
 /** Replaces a group's inbox settings; an address another group already has is a conflict naming that group. */
 export async function saveSettings(db: InboxDb, groupId: number, input: SettingsInput): Promise<{ takenBy: string; address: string } | null> {
@@ -85,11 +90,10 @@ export async function saveSettings(db: InboxDb, groupId: number, input: Settings
     const taken = input.addresses.length === 0 ? undefined : await trx.selectFrom('group_inbox_addresses').innerJoin('groups', 'groups.id', 'group_inbox_addresses.group_id')
       .select(['groups.name', 'address_lower']).where('address_lower', 'in', input.addresses).where('group_inbox_addresses.group_id', '!=', groupId).executeTakeFirst();
     if (taken) return { takenBy: taken.name, address: taken.address_lower };
-    await trx.insertInto('group_inbox_settings').values({
-      group_id: groupId, from_name: input.fromName, from_address: input.fromAddress, allow_unknown_repliers: input.allowUnknownRepliers, cc_cap: input.ccCap,
-    }).onConflict((oc) => oc.column('group_id').doUpdateSet({
-      from_name: input.fromName, from_address: input.fromAddress, allow_unknown_repliers: input.allowUnknownRepliers, cc_cap: input.ccCap, updated_at: sql`now()`,
-    })).execute();
+    const values = { from_name: input.fromName, from_address: input.fromAddress, allow_unknown_repliers: input.allowUnknownRepliers, cc_cap: input.ccCap,
+      ...(input.smtpUrl !== undefined ? { smtp_url: input.smtpUrl } : {}) };
+    await trx.insertInto('group_inbox_settings').values({ group_id: groupId, smtp_url: null, ...values })
+      .onConflict((oc) => oc.column('group_id').doUpdateSet({ ...values, updated_at: sql`now()` })).execute();
     await trx.deleteFrom('group_inbox_addresses').where('group_id', '=', groupId).execute();
     if (input.addresses.length) await trx.insertInto('group_inbox_addresses').values(input.addresses.map((a, position) => ({ address_lower: a, group_id: groupId, position }))).execute();
     return null;
@@ -150,4 +154,9 @@ export async function filterCounts(db: InboxDb, groupId: number, userId: number)
     ])
     .where('topics.archetype', '=', 'private_message').where('topics.deleted_at', 'is', null).executeTakeFirstOrThrow();
   return { inbox: Number(row.inbox), new: Number(row.new), unread: Number(row.unread), archive: Number(row.archive) };
+}
+
+/** The group's SMTP URL, for the moment a message goes out by it. */
+export async function smtpUrlOf(db: InboxDb, groupId: number): Promise<string | null> {
+  return (await db.selectFrom('group_inbox_settings').select('smtp_url').where('group_id', '=', groupId).executeTakeFirst())?.smtp_url ?? null;
 }

@@ -41,7 +41,15 @@ async function ownersOf(db: InboxDb, addresses: string[]): Promise<Map<string, n
   return new Map(rows.map((r) => [r.email_lower, r.user_id]));
 }
 
+/** Mail of a group with its own SMTP server leaves by the transport `group-inbox:ID`. */
+const TRANSPORT = 'group-inbox:';
+
 export function registerMail(ctx: Ctx): void {
+  ctx.hooks.onFilter('email-transport', async (url, { name }) => {
+    if (url !== null || !name.startsWith(TRANSPORT)) return url;
+    return repo.smtpUrlOf(asInboxDb(ctx.db), Number(name.slice(TRANSPORT.length)));
+  });
+
   // A new message to the group, or a reply from someone who is not on the thread.
   ctx.hooks.onFilter('email-destination', async (found, { mail, trx }) => {
     const db = asInboxDb(trx);
@@ -100,7 +108,10 @@ interface GroupMailSubject { topic: Topic; post: Post | null; recipientId: numbe
  */
 async function asGroupMail(ctx: Ctx, draft: OutgoingDraft, settings: repo.InboxSettings, about: GroupMailSubject): Promise<OutgoingDraft> {
   const from = settings.fromAddress ?? settings.addresses[0];
-  const identity = { ...draft, from: from ?? draft.from, fromName: settings.fromName || settings.groupFullName || settings.groupName };
+  const identity = {
+    ...draft, from: from ?? draft.from, fromName: settings.fromName || settings.groupFullName || settings.groupName,
+    transport: settings.smtpConfigured ? `${TRANSPORT}${settings.groupId}` : draft.transport,
+  };
   if (about.recipientId === null || draft.kind !== 'notification') return identity;
   const headers = Object.fromEntries(Object.entries(draft.headers ?? {}).filter(([name]) => !/^(precedence|auto-submitted|list-)/i.test(name)));
   const history = about.post ? await quotedHistory(ctx, about.trx as InboxDb, about.topic, about.post, about.recipientId) : [];

@@ -21,6 +21,18 @@ export function parseFilter(value: unknown): InboxFilter {
   return repo.FILTERS.includes(value as InboxFilter) ? value as InboxFilter : 'inbox';
 }
 
+/**
+ * The group's SMTP server from a form or API body: a new URL, `clearSmtp` to send by the site's again, or nothing to keep what is set (the URL holds a password: it is never
+ * shown back).
+ */
+export function smtpUrlIn(body: Record<string, unknown>): string | null | undefined {
+  if (body.clearSmtp === true || body.clearSmtp === 'true') return null;
+  const url = typeof body.smtpUrl === 'string' ? body.smtpUrl.trim() : '';
+  if (!url) return undefined;
+  if (!/^smtps?:\/\/[^\s]+$/i.test(url)) throw badInput('The SMTP server is a URL like smtps://user:password@smtp.example.com:465.', { field: 'smtpUrl' });
+  return url;
+}
+
 /** "a@x.org, B@y.org  c@z.org" → lower-cased, de-duplicated, each checked. */
 export function parseAddresses(text: string): string[] {
   const addresses = [...new Set(text.split(/[\s,;]+/).map((a) => a.trim().toLowerCase()).filter(Boolean))];
@@ -152,7 +164,7 @@ function registerSettings(ctx: Ctx, db: InboxDb, inboxGroup: (viewer: Viewer, na
     if (!Number.isInteger(ccCap) || ccCap < 0 || ccCap > 100) throw badInput('The Cc cap is a whole number from 0 to 100.', { field: 'ccCap' });
     const fromName = String(body.fromName ?? '').trim().slice(0, 100);
     const allowUnknownRepliers = body.allowUnknownRepliers === true || body.allowUnknownRepliers === 'true';
-    const conflict = await repo.saveSettings(db, groupId, { addresses, fromName, fromAddress, ccCap, allowUnknownRepliers });
+    const conflict = await repo.saveSettings(db, groupId, { addresses, fromName, fromAddress, ccCap, allowUnknownRepliers, smtpUrl: smtpUrlIn(body) });
     if (conflict) throw new ParleyError('CONFLICT', `${conflict.address} already reaches the group @${conflict.takenBy}; an address belongs to one group.`);
     return (await repo.settingsOf(db, groupId))!;
   }
@@ -185,6 +197,8 @@ function registerSettings(ctx: Ctx, db: InboxDb, inboxGroup: (viewer: Viewer, na
     fromAddress: Type.Optional(Type.Union([Type.String({ maxLength: 254 }), Type.Null()])),
     allowUnknownRepliers: Type.Optional(Type.Boolean()),
     ccCap: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+    smtpUrl: Type.Optional(Type.String({ maxLength: 2000 })),
+    clearSmtp: Type.Optional(Type.Boolean()),
   });
   ctx.http.get<{ Params: { name: string } }>('/api/group-inbox/:name/settings', { schema: { tags, summary: 'A group inbox\'s addresses, From identity and rules (admin)' } }, async (req) => {
     requireAdmin(req);

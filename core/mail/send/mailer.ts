@@ -41,6 +41,11 @@ export interface OutgoingDraft {
   topicId?: number | null;
   postId?: number | null;
   incomingEmailId?: number | null;
+  /**
+   * A named transport to send it by instead of `SMTP_URL` (a group's own SMTP server): the
+   * `email-transport` filter turns the name into a nodemailer URL when the message goes out.
+   */
+  transport?: string | null;
 }
 
 /** What a message is about, for the `outgoing-email` filter. */
@@ -63,7 +68,7 @@ export function formatAddress(name: string | undefined, address: string): string
 }
 
 export class Mailer {
-  private transport: Transporter | null = null;
+  private readonly transports = new Map<string, Transporter>();
 
   constructor(private readonly deps: MailerDeps) {}
 
@@ -82,7 +87,7 @@ export class Mailer {
     const token = randomBytes(12).toString('hex');
     const row = await work.trx.insertInto('outgoing_emails').values({
       kind: draft.kind,
-      status: suppressed ? 'suppressed' : this.deps.smtpUrl ? 'queued' : 'outbox',
+      status: suppressed ? 'suppressed' : this.deps.smtpUrl || draft.transport ? 'queued' : 'outbox',
       error: suppressed ? `Mail to this address has stopped: ${suppressed.suppressed_reason ?? 'it bounced'}` : null,
       to_address: formatAddress(draft.toName, draft.to.trim()),
       from_address: formatAddress(draft.fromName ?? addresses.fromName, draft.from ?? addresses.from),
@@ -95,7 +100,7 @@ export class Mailer {
       headers: JSON.stringify(draft.headers ?? {}),
       text_body: draft.text, html_body: draft.html ?? null,
       user_id: draft.userId ?? null, topic_id: draft.topicId ?? null, post_id: draft.postId ?? null,
-      incoming_email_id: draft.incomingEmailId ?? null, sent_at: null,
+      incoming_email_id: draft.incomingEmailId ?? null, sent_at: null, transport: draft.transport ?? null,
     }).returningAll().executeTakeFirstOrThrow();
     if (row.status === 'queued') work.afterCommit(() => this.enqueue(row.id));
     return row;
@@ -119,7 +124,7 @@ export class Mailer {
       .where('id', '=', id).where('status', '=', 'queued').where('attempts', '<', MAX_SEND_ATTEMPTS).returningAll().executeTakeFirst();
     if (!row) return;
     try {
-      await this.transporter().sendMail(toNodemailer(row));
+      await (await this.transporter(row.transport)).sendMail(toNodemailer(row));
       await db.updateTable('outgoing_emails').set({ status: 'sent', sent_at: this.deps.now(), error: null }).where('id', '=', id).execute();
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -132,9 +137,11 @@ export class Mailer {
 
   /** Sends a failed message again, from the first attempt; the outbox page's "retry". */
   async retry(id: number): Promise<OutgoingEmail | null> {
-    if (!this.deps.smtpUrl) throw badInput('No SMTP transport is configured (SMTP_URL), so there is nothing to send it through.');
     const row = await this.deps.db.updateTable('outgoing_emails').set({ status: 'queued', attempts: 0, error: null })
-      .where('id', '=', id).where('status', '=', 'failed').returningAll().executeTakeFirst();
+      .where('id', '=', id).where('status', '=', 'failed')
+      .where((eb) => (this.deps.smtpUrl ? eb.val(true) : eb('transport', 'is not', null)))
+      .returningAll().executeTakeFirst();
+    if (!row && !this.deps.smtpUrl) throw badInput('No SMTP transport is configured (SMTP_URL), so there is nothing to send it through.');
     if (row) await this.enqueue(row.id);
     return row ?? null;
   }
@@ -155,9 +162,13 @@ export class Mailer {
     }
   }
 
-  private transporter(): Transporter {
-    this.transport ??= nodemailer.createTransport(this.deps.smtpUrl!);
-    return this.transport;
+  /** The site's transport, or the one a plugin names (`email-transport`), one per URL. */
+  private async transporter(name: string | null): Promise<Transporter> {
+    const url = (name === null ? null : await this.deps.hooks.filter('email-transport', null, { name })) ?? this.deps.smtpUrl;
+    if (!url) throw new Error(name === null ? 'No SMTP transport is configured (SMTP_URL).' : `No transport is configured for ${name}, and SMTP_URL is not set.`);
+    let transport = this.transports.get(url);
+    if (!transport) this.transports.set(url, transport = nodemailer.createTransport(url));
+    return transport;
   }
 }
 

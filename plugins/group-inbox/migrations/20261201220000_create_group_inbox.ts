@@ -12,6 +12,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       from_address text,
       allow_unknown_repliers boolean NOT NULL DEFAULT false,
       cc_cap integer NOT NULL DEFAULT 10 CHECK (cc_cap BETWEEN 0 AND 100),
+      smtp_url text,
       updated_at timestamptz NOT NULL DEFAULT now()
     )
   `.execute(db);

@@ -276,3 +276,25 @@ t.test('admins merge a staged account into an existing user, or invite it to sig
   const post = await h.core.db.selectFrom('posts').select('user_id').where('id', '=', again.postId!).executeTakeFirstOrThrow();
   t.equal(post.user_id, lee.user!.id, 'mail from that address is Lee\'s from now on');
 });
+
+t.test('a group with its own SMTP server sends its replies through it', async (t) => {
+  const { sink, admin, alice, receive } = await setup(t);
+  const groupSmtp = await smtpSink();
+  t.teardown(() => groupSmtp.close());
+  const withPassword = groupSmtp.url.replace('smtp://', 'smtp://team:s3cret@');
+  t.equal((await admin.put('/api/group-inbox/support/settings', { addresses: ['support@forum.test'], smtpUrl: 'not a url' })).statusCode, 400);
+  t.equal((await admin.put('/api/group-inbox/support/settings', { addresses: ['support@forum.test'], smtpUrl: withPassword })).statusCode, 200);
+  const shown = await admin.get('/api/group-inbox/support/settings');
+  t.equal(shown.json().settings.smtpConfigured, true);
+  t.notMatch(shown.body, /s3cret/, 'the password is never shown back');
+  t.notMatch((await admin.get('/admin/group-inbox/support')).body, /s3cret/);
+
+  const first = await receive(mail({ from: 'olga@customer.test' }));
+  const before = sink.delivered.length;
+  await alice.post(`/api/t/${first.topicId}/posts`, { raw: 'Answering through our own server.' });
+  await until(() => groupSmtp.delivered.some((d) => d.rcptTo.includes('olga@customer.test')));
+  t.ok(sink.delivered.slice(before).every((d) => !d.rcptTo.includes('olga@customer.test')), 'not through the site\'s server');
+
+  t.equal((await admin.put('/api/group-inbox/support/settings', { addresses: ['support@forum.test'] })).json().settings.smtpConfigured, true, 'leaving it out keeps it');
+  t.equal((await admin.put('/api/group-inbox/support/settings', { addresses: ['support@forum.test'], clearSmtp: true })).json().settings.smtpConfigured, false, 'clearSmtp removes it');
+});
