@@ -103,7 +103,7 @@ async function renderMailbox(core: Core, req: FastifyRequest, reply: FastifyRepl
   const tabs = [
     { name: 'inbox', label: 'Inbox', href: base },
     { name: 'sent', label: 'Sent', href: `${base}/sent` },
-    ...groups.map((g) => ({ name: `group-${g.name}`, label: g.full_name || g.name, href: `${base}/group/${encodeURIComponent(g.name)}` })),
+    ...groups.map((g, i) => ({ name: `group-${g.name}`, label: g.full_name || g.name, href: `${base}/group/${encodeURIComponent(g.name)}`, firstGroup: i === 0 })),
   ].map((t) => ({ ...t, current: t.name === tab }));
   const own = req.user?.id === owner.viewer.id;
   return renderPage(core, req, reply, 'messages', {

@@ -298,3 +298,15 @@ t.test('a group with its own SMTP server sends its replies through it', async (t
   t.equal((await admin.put('/api/group-inbox/support/settings', { addresses: ['support@forum.test'] })).json().settings.smtpConfigured, true, 'leaving it out keeps it');
   t.equal((await admin.put('/api/group-inbox/support/settings', { addresses: ['support@forum.test'], clearSmtp: true })).json().settings.smtpConfigured, false, 'clearSmtp removes it');
 });
+
+t.test('a member\'s own messages keep the group\'s apart, under "My groups"', async (t) => {
+  const { alice, bob, receive } = await setup(t);
+  const first = await receive(mail({ from: 'pat@customer.test', subject: 'Group mail for support' }));
+  await bob.post('/api/messages', { title: 'Lunch on Friday?', raw: 'Just for you, Alice.', usernames: ['alice'] });
+  const page = await alice.get('/u/alice/messages');
+  t.match(page.body, /data-my-groups>My groups:<\/span><a href="\/u\/alice\/messages\/group\/support"/, 'the group\'s tab under "My groups"');
+  t.notMatch(page.body, /Group mail for support/, 'the direct inbox holds only what was sent to her');
+  t.match(page.body, /Lunch on Friday\?/);
+  const tab = await alice.get('/u/alice/messages/group/support');
+  t.match(tab.body, new RegExp(`data-topic-id="${first.topicId}"`), 'the group\'s messages are in its tab');
+});
