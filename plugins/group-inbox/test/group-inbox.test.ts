@@ -310,3 +310,24 @@ t.test('a member\'s own messages keep the group\'s apart, under "My groups"', as
   const tab = await alice.get('/u/alice/messages/group/support');
   t.match(tab.body, new RegExp(`data-topic-id="${first.topicId}"`), 'the group\'s messages are in its tab');
 });
+
+t.test('admins edit a group\'s inbox settings in the browser; an address belongs to one group', async (t) => {
+  const { h, admin, alice } = await setup(t);
+  t.match((await admin.get('/admin/groups/support')).body, /href="\/admin\/group-inbox\/support"/, 'the group\'s admin page links to its inbox settings');
+  t.equal((await alice.get('/admin/group-inbox/support')).statusCode, 404, 'not for members');
+  const form = await admin.get('/admin/group-inbox/support');
+  t.equal(form.statusCode, 200);
+  t.match(form.body, /value="support@forum\.test, help@acme\.test"/);
+  const bad = await admin.post('/admin/group-inbox/support', { addresses: 'support@forum.test, not-an-address', fromName: 'Acme', ccCap: '5' });
+  t.equal(bad.statusCode, 400);
+  t.match(bad.body, /&quot;not-an-address&quot; is not an email address/);
+  t.match(bad.body, /value="support@forum\.test, not-an-address"/, 'what was typed stays in the form');
+  await h.core.services.groups.create({ name: 'sales' });
+  const taken = await admin.put('/api/group-inbox/sales/settings', { addresses: ['support@forum.test'] });
+  t.equal(taken.statusCode, 409);
+  t.match(taken.json().error?.message ?? taken.body, /already reaches the group @support/);
+  const saved = await admin.post('/admin/group-inbox/support', { addresses: 'desk@forum.test', fromName: 'The Desk', fromAddress: 'desk@forum.test', ccCap: '3', allowUnknownRepliers: 'true' });
+  t.equal(saved.statusCode, 303);
+  const settings = (await admin.json('/api/group-inbox/support/settings')).settings;
+  t.same({ addresses: settings.addresses, fromName: settings.fromName, ccCap: settings.ccCap, allow: settings.allowUnknownRepliers }, { addresses: ['desk@forum.test'], fromName: 'The Desk', ccCap: 3, allow: true });
+});
