@@ -25,6 +25,8 @@ export class Jobs {
   private readonly boss: PgBoss;
   private readonly queues = new Set<string>();
   private readonly workers: Array<{ name: string; handler: JobHandler<any>; batchSize: number }> = [];
+  /** Schedules asked for before the job system started (a plugin registering in a CLI process). */
+  private readonly pendingSchedules: Array<{ name: string; cron: string; data: object }> = [];
   private started = false;
 
   constructor(database: Database, private readonly runWorkers: boolean, onError: (err: unknown) => void) {
@@ -38,6 +40,7 @@ export class Jobs {
     if (this.started) return;
     await this.boss.start();
     this.started = true;
+    for (const { name, cron, data } of this.pendingSchedules.splice(0)) await this.schedule(name, cron, data);
     for (const w of this.workers) await this.startWorker(w);
   }
 
@@ -59,8 +62,13 @@ export class Jobs {
     if (this.started) await this.startWorker(worker);
   }
 
-  /** Run `name` on a cron schedule (UTC). Scheduling is stored, so it survives restarts and runs once across processes. */
+  /**
+   * Run `name` on a cron schedule (UTC). Scheduling is stored, so it survives restarts and runs once
+   * across processes. Before the job system starts, the schedule waits for it (a process that never
+   * starts it, such as a CLI command, leaves the stored schedules as they are).
+   */
   async schedule(name: string, cron: string, data: object = {}): Promise<void> {
+    if (!this.started) { this.pendingSchedules.push({ name, cron, data }); return; }
     await this.ensureQueue(name);
     await this.boss.schedule(name, cron, data, { tz: 'UTC' });
   }

@@ -1,7 +1,8 @@
-// Topic lists, live: a topic with a new post moves to the top with its unread count; a new topic
-// appears at the top of a list's first page; a topic from further down shows a banner instead of
-// jumping the list under the reader. A list that changed otherwise (a message archived for the
-// group) is fetched again.
+// Topic lists, live: a topic with a new post moves to the top with its unread count; a topic not
+// on the page yet shows a banner instead of jumping the list under the reader, except in lists
+// that are work queues (`data-live-insert`, a group inbox), where a new topic appears at the top of
+// the first page as mail does in a mail client. A list that changed otherwise (a message archived
+// for the group) is fetched again.
 let banner = null;
 let unseen = 0;
 let refreshing = null;
@@ -11,7 +12,8 @@ const onFirstPage = () => (new URLSearchParams(location.search).get('page') ?? '
 export function onListEvent(payload, me) {
   if (payload.type !== 'post-created') return;
   const row = document.querySelector(`[data-topic-list] [data-topic-id="${payload.topicId}"]`);
-  if (!row) return payload.postNumber === 1 && onFirstPage() ? refreshList() : showBanner();
+  const inserts = document.querySelector('[data-topic-list]')?.hasAttribute('data-live-insert');
+  if (!row) return inserts && payload.postNumber === 1 && onFirstPage() ? refreshList() : showBanner();
   const highest = Math.max(Number(row.dataset.highest) || 0, payload.postNumber);
   row.dataset.highest = String(highest);
   const lastRead = row.dataset.lastRead === '' ? null : Number(row.dataset.lastRead);
