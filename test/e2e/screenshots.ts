@@ -1,9 +1,12 @@
 // `npm run screenshots`: seeds a small forum and photographs the main pages into docs/screenshots/.
 import greeter from '../../plugins/example-greeter/index.ts';
+import groupInbox from '../../plugins/group-inbox/index.ts';
+import stagedAccounts from '../../plugins/staged-accounts/index.ts';
 import { testApp } from '../helpers/app.ts';
+import { rawMail } from '../helpers/mail.ts';
 import { launchBrowser, logIn } from '../helpers/browser.ts';
 
-const h = await testApp({ plugins: [greeter] });
+const h = await testApp({ plugins: [greeter, stagedAccounts, groupInbox] });
 const base = await h.app.listen({ host: '127.0.0.1', port: 0 });
 const admin = await h.user('maria', { admin: true, name: 'Maria Lopez' });
 const sam = await h.user('sam', { name: 'Sam Okafor' });
@@ -17,6 +20,18 @@ await lee.post('/api/topics', { title: 'How do I export my invoices?', raw: 'I n
 await sam.post('/api/topics', { title: 'Feature idea: dark mode for the dashboard', raw: 'The dashboard is very bright at night. A dark mode would be lovely.', categoryId: help.id });
 await admin.post('/api/messages', { title: 'Your refund request', raw: 'Hi Sam, I have started the refund; it takes 3–5 working days.', usernames: ['sam'] });
 await lee.post(`/api/t/${router.id}/posts`, { raw: '@sam did the update fix it for you?' });
+
+// A support inbox with mail from customers: one answered and read, one archived.
+await h.core.services.groups.create({ name: 'support', full_name: 'Acme Support' });
+await h.core.services.groups.addMembers(await h.core.services.users.viewerFor(admin.user!), 'support', ['maria', 'lee']);
+await admin.put('/api/group-inbox/support/settings', { addresses: ['support@acme.test'], fromName: 'Acme Support' });
+const mail = (from: string, subject: string, body: string) => h.core.mail.receiver.receive(rawMail({ from, to: 'support@acme.test', subject, body }), { source: 'smtp', envelopeRecipients: ['support@acme.test'] });
+const invoice = await mail('Carol Díaz <carol@customer.test>', 'Invoice 1234 charges me twice', 'Hello, my invoice 1234 charges the subscription twice. Can you fix it?');
+await mail('Tom Becker <tom@example.org>', 'Cannot log in after changing my email', 'Since I changed my address I cannot log in any more.');
+await mail('Ana Silva <ana@shop.test>', 'Bulk licences for 40 seats', 'We would like a quote for 40 seats, billed yearly.');
+const archived = await mail('Ben Ito <ben@example.net>', 'Thanks, all working now', 'Thank you for the quick help!');
+await lee.post(`/api/t/${invoice.topicId}/posts`, { raw: 'Hi Carol, you are right: the refund for the second charge is on its way.' });
+await lee.put(`/api/group-inbox/support/messages/${archived.topicId}`, { archived: true });
 
 const browser = await launchBrowser();
 const shoot = async (user: string, path: string, file: string, width = 1200, height = 800) => {
@@ -33,6 +48,7 @@ await shoot('sam', `/t/${router.slug}/${router.id}`, 'topic', 1200, 1000);
 await shoot('sam', '/notifications', 'notifications');
 await shoot('sam', '/u/sam/messages', 'messages');
 await shoot('maria', '/admin/plugins', 'admin-plugins');
+await shoot('lee', '/g/support/messages', 'group-inbox');
 await shoot('sam', `/t/${router.slug}/${router.id}`, 'topic-phone', 390, 844);
 await browser.close();
 await h.close();

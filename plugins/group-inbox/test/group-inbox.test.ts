@@ -331,3 +331,24 @@ t.test('admins edit a group\'s inbox settings in the browser; an address belongs
   const settings = (await admin.json('/api/group-inbox/support/settings')).settings;
   t.same({ addresses: settings.addresses, fromName: settings.fromName, ccCap: settings.ccCap, allow: settings.allowUnknownRepliers }, { addresses: ['desk@forum.test'], fromName: 'The Desk', ccCap: 3, allow: true });
 });
+
+t.test('who hears of a new mail and of a reply: members by their level, participants at high priority', async (t) => {
+  const { h, alice, bob, receive } = await setup(t);
+  const heard: Array<{ userId: number; type: string; high: boolean }> = [];
+  h.core.hooks.onAction('notification-created', ({ notification }) => { heard.push({ userId: notification.user_id, type: notification.notification_type, high: notification.high_priority }); });
+  const bobViewer = await h.core.services.users.viewerFor(bob.user!);
+  await h.core.services.groups.setNotificationLevel(bobViewer, 'support', 0);
+  const first = await receive(mail({ from: 'quinn@customer.test', messageId: 'q1@customer.test' }));
+  t.same(heard.map((n) => [n.userId, n.type, n.high]), [[alice.user!.id, 'private_message', false]],
+    'alice (watching, the default) hears of it at normal priority; bob muted the group');
+  heard.length = 0;
+  t.equal((await alice.post(`/api/t/${first.topicId}/posts`, { raw: 'We are on it, Quinn.' })).statusCode, 201);
+  const quinn = (await h.core.services.users.findByEmail('quinn@customer.test'))!;
+  t.notOk(heard.some((n) => n.userId === quinn.id), 'a staged customer gets no web notification (they cannot log in)');
+  const toQuinn = await h.core.db.selectFrom('outgoing_emails').select('kind').where('user_id', '=', quinn.id).execute();
+  t.same(toQuinn.map((m) => m.kind), ['notification'], 'but the reply by mail');
+  heard.length = 0;
+  await receive(mail({ from: 'quinn@customer.test', messageId: 'q2@customer.test', headers: { 'In-Reply-To': '<q1@customer.test>' } }));
+  t.same(heard.filter((n) => n.userId === alice.user!.id).map((n) => n.high), [true], 'alice replied, so she is a participant now: high priority');
+  t.notOk(heard.some((n) => n.userId === bob.user!.id), 'bob still hears nothing');
+});
