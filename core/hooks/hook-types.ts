@@ -1,4 +1,4 @@
-import type { Expression, ExpressionBuilder, SqlBool, Transaction } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, SqlBool, Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { IncomingSource, IncomingStatus } from '../mail/mail.table.ts';
 import type { EmailDestination, IncomingMail } from '../mail/receive/destination.ts';
@@ -76,6 +76,8 @@ export interface FilterHooks {
   'notification-dispatch': { value: NotificationDispatch[]; context: { topic: Topic; post: Post; actorId: number | null; trx: Transaction<DB> } };
   /** Which topics a viewer may see: add grants or restrictions. Used by every read path. */
   'topic-visibility': { value: VisibilityRules<TopicPredicate>; context: { viewer: Viewer; scope: TopicScope } };
+  /** Whether the viewer may post whispers in this topic (core says no; the whispers plugin decides). Reads go through `trx`. */
+  'can-whisper': { value: boolean; context: { viewer: Viewer; topic: Topic; trx: Kysely<DB> } };
   /** Which posts of a visible topic a viewer may see (whispers, deleted posts…). */
   'post-visibility': { value: VisibilityRules<PostPredicate>; context: { viewer: Viewer } };
   /** Extra conditions on a topic list (filters such as "assigned to me"); visibility is applied regardless. */

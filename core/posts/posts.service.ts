@@ -25,6 +25,11 @@ export interface NewPost {
   actionCode?: string | null;
   /** Mail skips the web's validations (minimum length…). */
   skipValidations?: boolean;
+  /**
+   * A reply as a whisper (for those who may see whispers only). Left out, a reply to a whisper is
+   * one too; `false` answers a whisper out loud.
+   */
+  whisper?: boolean;
   createdAt?: Date;
 }
 
@@ -41,8 +46,29 @@ export class PostsService {
       const topic = await topicsRepo.lockTopic(work.trx, topicId);
       if (!topic) throw notFound('That topic');
       await this.ensureCanReply(work.trx, viewer, topic);
-      return this.create(work, topic, viewer, input);
+      const whisper = await this.whisperWanted(work.trx, viewer, topic, input);
+      return this.create(work, topic, viewer, whisper ? { ...input, postType: PostType.whisper } : input);
     });
+  }
+
+  /**
+   * Whether the viewer may whisper in this topic: nobody, unless a plugin says so (`can-whisper`;
+   * the whispers plugin lets staff, and the members of a message's groups, whisper).
+   */
+  async canWhisper(viewer: Viewer, topic: Topic, db: Kysely<DB> = this.deps.db): Promise<boolean> {
+    if (viewer.id === null) return false;
+    return this.deps.hooks.filter('can-whisper', false, { viewer, topic, trx: db });
+  }
+
+  private async whisperWanted(db: Kysely<DB>, viewer: Viewer, topic: Topic, input: NewPost): Promise<boolean> {
+    if (input.whisper === false) return false;
+    if (input.whisper === true) {
+      if (!(await this.canWhisper(viewer, topic, db))) throw forbidden('You cannot whisper here: only staff and the team of this message can.');
+      return true;
+    }
+    if (!input.replyToPostNumber) return false;
+    const parent = await db.selectFrom('posts').select('post_type').where('topic_id', '=', topic.id).where('post_number', '=', input.replyToPostNumber).executeTakeFirst();
+    return parent?.post_type === PostType.whisper && await this.canWhisper(viewer, topic, db);
   }
 
   /**

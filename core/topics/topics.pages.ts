@@ -65,12 +65,12 @@ export async function topicPages(app: FastifyInstance, core: Core): Promise<void
   app.post<{ Params: { id: string }; Body: Q }>('/t/:id/reply', { schema: { hide: true } }, async (req, reply) => {
     const id = Number(req.params.id) || 0;
     try {
-      const post = await posts.reply(req.viewer, id, { raw: req.body.raw ?? '', replyToPostNumber: Number(req.body.replyTo) || null });
+      const post = await posts.reply(req.viewer, id, { raw: req.body.raw ?? '', replyToPostNumber: Number(req.body.replyTo) || null, whisper: req.body.whisper === 'true' ? true : req.body.whisperToggle ? false : undefined });
       const topic = (await topics.view(req.viewer, id, { limit: 1 })).topic;
       return reply.redirect(`/t/${topic.slug}/${topic.id}#post-${post.post_number}`, 303);
     } catch (err) {
       if (!(err instanceof ParleyError) || err.statusCode === 404) throw err;
-      return renderTopic(core, req, reply, id, 0, { raw: req.body.raw }, err.message, err.statusCode);
+      return renderTopic(core, req, reply, id, 0, { raw: req.body.raw, whisper: req.body.whisper }, err.message, err.statusCode);
     }
   });
 
@@ -109,13 +109,18 @@ async function renderTopic(core: Core, req: FastifyRequest, reply: FastifyReply,
     ? (await core.db.selectFrom('groups').select('name').where('id', 'in', view.participants.groupIds).execute()).map((g) => `@${g.name}`) : [];
   const canReply = req.viewer.id !== null && (isStaff(req.viewer) || (!topic.closed && !topic.archived));
   const elided = await elidedByPost(core.db, view.posts);
+  const [canWhisper, suggested] = await Promise.all([
+    canReply ? core.services.posts.canWhisper(req.viewer, topic) : false,
+    core.services.suggestions.for(req.viewer, topic.id, 20),
+  ]);
   const shown = view.posts.map((p) => ({ ...postForView(p, req.viewer), elided: elided.get(p.id) }));
   return renderPage(core, req, reply, 'topic', {
     title: topic.title, nav: topic.archetype === 'private_message' ? 'messages' : 'latest', topic, category, readState: view.readState,
     isMessage: topic.archetype === 'private_message', participants: [...names, ...groups].join(', '),
     posts: shown, more: shown.length === POSTS_PER_PAGE, lastShown: shown.at(-1)?.post_number ?? after,
     canReply, cannotReply: topic.archived ? 'This topic is archived.' : 'This topic is closed to new replies.',
-    replyAction: `/t/${topic.id}/reply`, form,
+    replyAction: `/t/${topic.id}/reply`, form, canWhisper, whisperChecked: form.whisper === 'true',
+    suggested: suggested.map((s) => ({ ...s.topic, reason: s.reason })),
     publicCategories: topic.archetype === 'private_message' && isStaff(req.viewer) ? await core.services.categories.list(req.viewer) : null, ...(error ? { flash: [{ kind: 'error', message: error }] } : {}),
   }, status);
 }

@@ -20,7 +20,10 @@ export const TopicListItemSchema = Type.Object({
 });
 export const TopicListSchema = Type.Object({ topics: Type.Array(TopicListItemSchema), page: Type.Integer(), more: Type.Boolean() });
 const Page = Type.Object({ page: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })) });
-const NewPostBody = { raw: Type.String({ minLength: 1, maxLength: 64_000 }), replyToPostNumber: Type.Optional(Type.Integer({ minimum: 1 })) };
+const NewPostBody = {
+  raw: Type.String({ minLength: 1, maxLength: 64_000 }), replyToPostNumber: Type.Optional(Type.Integer({ minimum: 1 })),
+  whisper: Type.Optional(Type.Boolean({ description: 'Post as a whisper (if you may); left out, a reply to a whisper is one' })),
+};
 
 /** Topic lists, a topic with its posts, creating, replying, editing, closing, archiving and read state. */
 export async function topicRoutes(app: FastifyInstance, core: Core): Promise<void> {
