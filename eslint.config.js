@@ -83,7 +83,7 @@ export default defineConfig(
   {
     // Scripts served to the browser use its globals (document, window), which the list above
     // leaves out on purpose so that server code can't use them by mistake.
-    files: ['templates/**/*.js'],
+    files: ['templates/**/*.js', 'plugins/*/assets/**/*.js'],
     rules: { 'no-undef': 'off' },
   },
   {

@@ -76,6 +76,11 @@ export interface FilterHooks {
   'notification-dispatch': { value: NotificationDispatch[]; context: { topic: Topic; post: Post; actorId: number | null; trx: Transaction<DB> } };
   /** Which topics a viewer may see: add grants or restrictions. Used by every read path. */
   'topic-visibility': { value: VisibilityRules<TopicPredicate>; context: { viewer: Viewer; scope: TopicScope } };
+  /**
+   * A page's data, just before it is rendered: plugins add what their outlets show (outlets are
+   * synchronous, so anything they need from the database is fetched here). `view` names the page.
+   */
+  'page-data': { value: Record<string, unknown>; context: { view: string; viewer: Viewer } };
   /** Whether the viewer may post whispers in this topic (core says no; the whispers plugin decides). Reads go through `trx`. */
   'can-whisper': { value: boolean; context: { viewer: Viewer; topic: Topic; trx: Kysely<DB> } };
   /** Which posts of a visible topic a viewer may see (whispers, deleted posts…). */

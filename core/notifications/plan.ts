@@ -29,7 +29,7 @@ export interface PlanInput {
  */
 export async function planNotifications(db: Kysely<DB>, input: PlanInput): Promise<NotificationDispatch[]> {
   const { topic, post, actorId } = input;
-  if (post.post_type === PostType.smallAction) return [];
+  if (post.post_type === PostType.smallAction || post.action_code) return [];
   const reasons = new Map<number, { kind: Kind; high: boolean }>();
   const add = (userId: number, kind: Kind, high = false) => {
     if (userId === actorId) return;

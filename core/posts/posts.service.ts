@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { inTransaction, type Work } from '../db/unit-of-work.ts';
+import { inTransaction, inTransactionWithin, type Work } from '../db/unit-of-work.ts';
 import type { DB } from '../db/schema.ts';
 import { badInput, forbidden, notFound, parleyError } from '../errors.ts';
 import type { Hooks } from '../hooks/hooks.ts';
@@ -48,6 +48,19 @@ export class PostsService {
       await this.ensureCanReply(work.trx, viewer, topic);
       const whisper = await this.whisperWanted(work.trx, viewer, topic, input);
       return this.create(work, topic, viewer, whisper ? { ...input, postType: PostType.whisper } : input);
+    });
+  }
+
+  /**
+   * Records something that happened to a topic as a small action ("Sam took this message"), with
+   * `text` as its words. `staffOnly` makes it a whisper-type action: only those who may read
+   * whispers see it (staff, and with the whispers plugin the message's team). No one is notified.
+   */
+  async addSmallAction(actor: Viewer, topicId: number, input: { actionCode: string; text: string; staffOnly?: boolean }, db?: Kysely<DB>): Promise<Post> {
+    return inTransactionWithin(this.deps, db, async (work) => {
+      const topic = await topicsRepo.lockTopic(work.trx, topicId);
+      if (!topic) throw notFound('That topic');
+      return this.create(work, topic, actor, { raw: input.text, postType: input.staffOnly ? PostType.whisper : PostType.smallAction, actionCode: input.actionCode, skipValidations: true });
     });
   }
 

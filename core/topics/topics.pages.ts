@@ -17,10 +17,13 @@ const ACTIONS: Record<string, string> = {
   public_topic: 'made this message a public topic',
 };
 
+/** A plugin's small action says what happened in its own words (the post's raw text). */
+const actionText = (p: { action_code: string | null; raw: string }) => ACTIONS[p.action_code ?? ''] ?? (p.raw || p.action_code);
+
 export function postForView(p: TopicView['posts'][number], viewer: Viewer) {
   return {
-    ...p, whisper: p.post_type === PostType.whisper, smallAction: p.post_type === PostType.smallAction,
-    actionText: ACTIONS[p.action_code ?? ''] ?? p.action_code, canEdit: viewer.id !== null && (p.user_id === viewer.id || isStaff(viewer)),
+    ...p, whisper: p.post_type === PostType.whisper, smallAction: p.post_type === PostType.smallAction || Boolean(p.action_code),
+    actionText: actionText(p), canEdit: viewer.id !== null && (p.user_id === viewer.id || isStaff(viewer)),
   };
 }
 

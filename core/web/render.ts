@@ -33,7 +33,8 @@ export async function pageContext(core: Core, req: FastifyRequest, reply: Fastif
 
 /** Renders a page in the main layout. */
 export async function renderPage(core: Core, req: FastifyRequest, reply: FastifyReply, view: string, data: Record<string, unknown>, status = 200): Promise<FastifyReply> {
-  const html = core.views.render(view, { ...(await pageContext(core, req, reply)), ...data });
+  const page = await core.hooks.filter('page-data', { ...(await pageContext(core, req, reply)), ...data }, { view, viewer: req.viewer });
+  const html = core.views.render(view, page);
   return reply.status(status).type('text/html; charset=utf-8').send(html);
 }
 

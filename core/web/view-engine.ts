@@ -20,8 +20,11 @@ export class ViewEngine {
   private readonly outlets = new Map<string, OutletEntry[]>();
 
   constructor(private readonly isEnabled: (plugin: string) => boolean, private readonly dir = TEMPLATES_DIR) {
-    this.hbs.registerHelper('outlet', (name: string, options: Handlebars.HelperOptions) =>
-      new Handlebars.SafeString(this.renderOutlet(name, options.data?.root ?? {})));
+    // An outlet sees the page's data, and as `this` whatever it is placed in (a row of a list).
+    const render = (name: string, data: Record<string, unknown>) => this.renderOutlet(name, data);
+    this.hbs.registerHelper('outlet', function (this: unknown, name: string, options: Handlebars.HelperOptions) {
+      return new Handlebars.SafeString(render(name, { ...(options.data?.root ?? {}), this: this }));
+    });
   }
 
   /** Loads every template under the folder; partials are named by their path (`partials/post` -> `post`). */

@@ -46,6 +46,8 @@ function handle(msg) {
   remember(msg.id);
   const { channel, payload } = msg;
   if (!channel || !payload) return;
+  // Plugins' scripts listen for this: every live event the page receives.
+  document.dispatchEvent(new CustomEvent('parley:live', { detail: { channel, payload, me } }));
   if (channel === `/notifications/${me}`) return updateBell(payload);
   if (topicId && channel === `/topic/${topicId}`) onTopicEvent(payload, me);
   if (watchesLists && channel.startsWith('/topic/')) onListEvent(payload, me);
