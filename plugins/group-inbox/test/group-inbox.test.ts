@@ -1,38 +1,7 @@
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { PostType } from '../../../core/plugin-api.ts';
-import { client, testApp } from '../../../test/helpers/app.ts';
-import { rawMail } from '../../../test/helpers/mail.ts';
 import { header, smtpSink, type Delivered } from '../../../test/integration/mail/send-smtp.ts';
-import stagedAccounts from '../../staged-accounts/index.ts';
-import groupInbox from '../index.ts';
-
-/** Mail to the support inbox. */
-const mail = (opts: Parameters<typeof rawMail>[0] = {}) => rawMail({ to: 'Acme Support <support@forum.test>', ...opts });
-const strip = (id: string | undefined) => (id ?? '').replace(/^<|>$/g, '');
-
-async function until(check: () => boolean, ms = 10_000): Promise<void> {
-  for (const end = Date.now() + ms; !check(); await new Promise((r) => setTimeout(r, 50))) if (Date.now() > end) throw new Error('timed out waiting');
-}
-
-/** A forum with the support group (alice and bob), its inbox at support@forum.test, and mail captured over SMTP. */
-async function setup(t: Test, settings: Record<string, unknown> = {}) {
-  const sink = await smtpSink();
-  t.teardown(() => sink.close());
-  const h = await testApp({ plugins: [stagedAccounts, groupInbox], config: { smtpUrl: sink.url, baseUrl: 'http://forum.test' } });
-  t.teardown(() => h.close());
-  const admin = await h.user('admin', { admin: true });
-  const alice = await h.user('alice', { name: 'Alice Agent' });
-  const bob = await h.user('bob', { name: 'Bob Agent' });
-  const mallory = await h.user('mallory');
-  await h.core.services.groups.create({ name: 'support', full_name: 'Acme Support', messageable: 'everyone' });
-  await h.core.services.groups.addMembers(await h.core.services.users.viewerFor(admin.user!), 'support', ['alice', 'bob']);
-  const saved = await admin.put('/api/group-inbox/support/settings', { addresses: ['support@forum.test', 'help@acme.test'], fromName: 'Acme Support', ...settings });
-  t.equal(saved.statusCode, 200, saved.body);
-  const provisioned: Array<{ username: string; source: string; email: string | null }> = [];
-  h.core.hooks.onAction('user-provisioned', ({ user, source, email }) => { if (source === 'staged') provisioned.push({ username: user.username, source, email }); });
-  const receive = (raw: Buffer, to = 'support@forum.test') => h.core.mail.receiver.receive(raw, { source: 'http', envelopeRecipients: [to] });
-  return { h, sink, admin, alice, bob, mallory, receive, provisioned };
-}
+import { mail, setup, strip, until } from './inbox-setup.ts';
 
 t.test('mail to a group address becomes a message to the group, with the sender and the Cc\'d people in it', async (t) => {
   const { h, alice, mallory, receive, provisioned } = await setup(t);
@@ -113,28 +82,6 @@ t.test('replying from the browser mails the customer under the group\'s identity
   t.equal(post.raw.trim(), 'Thanks, that fixed it!', 'the quoted history is trimmed');
 });
 
-t.test('archiving, and the customer\'s next mail bringing the message back', async (t) => {
-  const { alice, bob, receive } = await setup(t);
-  const first = await receive(mail({ from: 'carol@customer.test', messageId: 'a1@customer.test' }));
-  const topicId = first.topicId!;
-  t.equal((await alice.put(`/api/group-inbox/support/messages/${topicId}`, { archived: true })).statusCode, 200);
-  t.same((await bob.json('/api/group-inbox/support')).counts, { inbox: 0, new: 0, unread: 0, archive: 1 }, 'archived for the whole group');
-  t.same((await bob.json('/api/group-inbox/support?filter=archive')).topics.map((x: { id: number }) => x.id), [topicId]);
-  await bob.post(`/api/t/${topicId}/posts`, { raw: 'A note from bob, still archived.' });
-  t.equal((await alice.json('/api/group-inbox/support')).counts.archive, 1, 'a member\'s reply leaves it archived');
-  const again = await receive(mail({ from: 'carol@customer.test', messageId: 'a2@customer.test', headers: { 'In-Reply-To': '<a1@customer.test>' } }));
-  t.equal(again.topicId, topicId);
-  const counts = (await alice.json('/api/group-inbox/support')).counts;
-  t.same({ inbox: counts.inbox, archive: counts.archive }, { inbox: 1, archive: 0 }, 'a new mail from the customer brings it back to the inbox');
-  const page = await alice.get('/g/support/messages?filter=inbox');
-  t.equal(page.statusCode, 200);
-  t.match(page.body, /data-count="inbox">1</);
-  t.match(page.body, new RegExp(`data-topic-id="${topicId}"`));
-  const archived = await alice.post(`/g/support/messages/${topicId}/archive`, { back: '/g/support/messages' });
-  t.equal(archived.statusCode, 303, 'the archive button works without scripts');
-  t.equal((await alice.json('/api/group-inbox/support')).counts.archive, 1);
-});
-
 t.test('a reply from someone not on the thread starts a new message, unless the group lets them join', async (t) => {
   const { h, receive, admin } = await setup(t);
   const first = await receive(mail({ from: 'carol@customer.test', messageId: 'c1@customer.test' }));
@@ -161,122 +108,6 @@ t.test('the same mail by two routes makes one post; a rejected mail leaves no st
   t.same(staged.map((u) => u.username), ['gina']);
 });
 
-t.test('staged accounts: no login, no mentions, no search, mail only about their own messages; unused ones are purged', async (t) => {
-  const { h, alice, receive } = await setup(t);
-  await receive(mail({ from: 'Ivy <ivy@customer.test>' }));
-  const login = await (await client(h.app, null, {})).post('/api/session', { login: 'ivy@customer.test', password: 'whatever it is' });
-  t.equal(login.statusCode, 401, 'a staged account cannot log in');
-  t.same((await alice.json('/api/users?term=ivy')).users, [], 'absent from user search');
-  const category = await h.publicCategory('Lobby');
-  const mention = await alice.post('/api/topics', { title: 'Talking about ivy here', raw: 'Hello @ivy, are you there?', categoryId: category.id });
-  t.equal(mention.statusCode, 201);
-  const sent = await h.core.db.selectFrom('outgoing_emails').select('to_address').where('to_address', 'like', '%ivy@%').execute();
-  t.equal(sent.length, 0, 'no mail: a staged account cannot be mentioned');
-  t.notMatch(mention.json().post.cooked, /href="\/u\/ivy"/, 'the mention is not a link');
-
-  const old = await h.core.db.insertInto('users').values({ username: 'ghost', username_lower: 'ghost', name: '', staged: true, active: false, created_at: new Date(Date.now() - 40 * 86_400_000) }).returning('id').executeTakeFirstOrThrow();
-  t.equal(await h.core.services.users.deleteUnusedStaged(new Date(Date.now() - 30 * 86_400_000)), 1, 'the purge removes a staged account without posts');
-  t.notOk(await h.core.services.users.findById(old.id));
-  t.ok(await h.core.services.users.findByEmail('ivy@customer.test'), 'and keeps one that wrote');
-});
-
-t.test('claiming: signing up with a staged address activates that same account, after confirming by mail', async (t) => {
-  const { h, sink, alice, receive } = await setup(t);
-  const first = await receive(mail({ from: 'Jo <jo@customer.test>', body: 'Where is my order?' }));
-  const staged = (await h.core.services.users.findByEmail('jo@customer.test'))!;
-  await alice.post(`/api/t/${first.topicId}/posts`, { raw: 'It ships tomorrow.' });
-
-  const visitor = await client(h.app, null, {});
-  await visitor.get('/signup');
-  const signup = await visitor.post('/signup', { email: 'jo@customer.test', username: 'jo_real', name: 'Jo Real', password: 'a long enough secret', next: `/t/x/${first.topicId}` });
-  t.equal(signup.statusCode, 200, `no "this email is taken": ${signup.body.match(/class="flash[^>]*>([^<]*)/)?.[1] ?? ''}`);
-  t.match(signup.body, /We sent a link to jo@customer\.test/);
-  await until(() => sink.delivered.some((d) => d.mail.subject?.startsWith('Confirm your address')));
-  const confirmation = sink.delivered.find((d) => d.mail.subject?.startsWith('Confirm your address'));
-  t.equal(confirmation!.rcptTo[0], 'jo@customer.test');
-  const link = /http:\/\/forum\.test(\/claim\/[A-Za-z0-9_-]+)/.exec(confirmation!.mail.text ?? '')![1]!;
-  t.equal((await h.core.services.users.findById(staged.id))!.staged, true, 'nothing changes before the address is confirmed');
-  const page = await visitor.get(link);
-  t.equal(page.statusCode, 200);
-  t.match(page.body, /jo_real/);
-  const activated = await visitor.post(link, {});
-  t.equal(activated.statusCode, 303, activated.body);
-  t.equal(activated.headers.location, `/t/x/${first.topicId}`, 'and then to the message');
-  const user = (await h.core.services.users.findById(staged.id))!;
-  t.same({ username: user.username, name: user.name, staged: user.staged, active: user.active }, { username: 'jo_real', name: 'Jo Real', staged: false, active: true }, 'the same account, in place');
-  const me = await visitor.json('/api/session/me');
-  t.equal(me.user.id, staged.id, 'signed in as it');
-  const inbox = await visitor.json('/api/messages/inbox');
-  t.same(inbox.topics.map((x: { id: number }) => x.id), [first.topicId], 'with the whole conversation');
-  const view = await visitor.json(`/api/t/${first.topicId}`);
-  t.equal(view.posts.length, 2);
-  t.equal((await visitor.post(link, {})).statusCode, 404, 'the link works once');
-  const login = await (await client(h.app, null, {})).post('/api/session', { login: 'jo_real', password: 'a long enough secret' });
-  t.equal(login.statusCode, 200, 'the chosen password works');
-});
-
-t.test('staff make a group message public; whispers stay hidden', async (t) => {
-  const { h, admin, alice, mallory, receive } = await setup(t);
-  const category = await h.publicCategory('Solved cases');
-  const first = await receive(mail({ from: 'kim@customer.test', body: 'How do I reset my password?' }));
-  await alice.post(`/api/t/${first.topicId}/posts`, { raw: 'Use the link on the login page.' });
-  await h.core.db.insertInto('posts').values({ topic_id: first.topicId!, user_id: alice.user!.id, post_number: 3, raw: 'Whisper: this user asks every week', cooked: '<p>Whisper: this user asks every week</p>', post_type: PostType.whisper, via: 'web' }).execute();
-  await h.core.db.updateTable('topics').set({ highest_staff_post_number: 3 }).where('id', '=', first.topicId!).execute();
-  t.equal((await alice.put(`/api/t/${first.topicId}/public`, { categoryId: category.id })).statusCode, 403, 'members who are not staff cannot');
-  t.equal((await mallory.get(`/api/t/${first.topicId}`)).statusCode, 404);
-  const moved = await admin.put(`/api/t/${first.topicId}/public`, { categoryId: category.id });
-  t.equal(moved.statusCode, 200, moved.body);
-  t.equal(moved.json().topic.archetype, 'regular');
-  const seen = await mallory.json(`/api/t/${first.topicId}`);
-  const raws = seen.posts.map((p: { raw: string }) => p.raw);
-  t.ok(raws.includes('How do I reset my password?') && raws.includes('Use the link on the login page.'), 'anyone who may read the category reads it');
-  t.notOk(raws.some((r: string) => r.includes('Whisper')), 'but never the whisper');
-  const page = await admin.get(`/t/x/${first.topicId}`);
-  t.match(page.body, /made this message a public topic/);
-});
-
-t.test('the hourly staged-account cap, and what a staged account hears of', async (t) => {
-  const { h, alice, receive } = await setup(t);
-  await h.core.plugins.updateSettings('staged-accounts', { maxPerHour: 2 });
-  t.equal((await receive(mail({ from: 'n1@flood.test' }))).status, 'created');
-  t.equal((await receive(mail({ from: 'n2@flood.test' }))).status, 'created');
-  const third = await receive(mail({ from: 'n3@flood.test' }));
-  t.equal(third.status, 'rejected', 'the third new sender in an hour is refused');
-  t.equal(third.reason, 'unknown_sender');
-  t.notOk(await h.core.services.users.findByEmail('n3@flood.test'));
-
-  const n1 = (await h.core.services.users.findByEmail('n1@flood.test'))!;
-  const adminProfile = await alice.get(`/u/${n1.username}`);
-  t.equal(adminProfile.statusCode, 404, 'a member who is not staff cannot find a staged account\'s profile');
-  const staff = await h.user('sam', { moderator: true });
-  t.match((await staff.get(`/u/${n1.username}`)).body, /badge staged/, 'staff see the staged badge');
-});
-
-t.test('admins merge a staged account into an existing user, or invite it to sign up', async (t) => {
-  const { h, sink, admin, alice, receive } = await setup(t);
-  const lee = await h.user('lee', { email: 'lee@work.test', name: 'Lee' });
-  const first = await receive(mail({ from: 'Lee at home <lee@home.test>', body: 'Writing from my other address.' }));
-  await alice.post(`/api/t/${first.topicId}/posts`, { raw: 'Got it, Lee.' });
-  const staged = (await h.core.services.users.findByEmail('lee@home.test'))!;
-
-  const invited = await admin.post(`/api/admin/staged-accounts/${staged.id}/invite`);
-  t.equal(invited.statusCode, 200, invited.body);
-  await until(() => sink.delivered.some((d) => d.rcptTo.includes('lee@home.test') && /signup\?email=lee%40home\.test/.test(d.mail.text ?? '')));
-  t.pass('the invitation links to signup with the address');
-
-  t.equal((await alice.post(`/api/admin/staged-accounts/${staged.id}/merge`, { into: 'lee' })).statusCode, 403, 'admins only');
-  t.equal((await admin.post(`/api/admin/staged-accounts/${lee.user!.id}/merge`, { into: 'alice' })).statusCode, 400, 'only a staged account can be merged');
-  const merged = await admin.post(`/api/admin/staged-accounts/${staged.id}/merge`, { into: 'lee' });
-  t.equal(merged.statusCode, 200, merged.body);
-  t.notOk(await h.core.services.users.findById(staged.id), 'the staged account is gone');
-  t.equal((await h.core.services.users.findByEmail('lee@home.test'))?.id, lee.user!.id, 'its address is now Lee\'s (secondary)');
-  t.same((await lee.json('/api/messages/inbox')).topics.map((x: { id: number }) => x.id), [first.topicId], 'Lee has the message');
-  t.equal((await lee.json(`/api/t/${first.topicId}`)).posts[0].user_id, lee.user!.id, 'and the first post is his');
-  const again = await receive(mail({ from: 'lee@home.test', messageId: 'again@home.test', body: 'And once more.' }));
-  const post = await h.core.db.selectFrom('posts').select('user_id').where('id', '=', again.postId!).executeTakeFirstOrThrow();
-  t.equal(post.user_id, lee.user!.id, 'mail from that address is Lee\'s from now on');
-});
-
 t.test('a group with its own SMTP server sends its replies through it', async (t) => {
   const { sink, admin, alice, receive } = await setup(t);
   const groupSmtp = await smtpSink();
@@ -299,56 +130,3 @@ t.test('a group with its own SMTP server sends its replies through it', async (t
   t.equal((await admin.put('/api/group-inbox/support/settings', { addresses: ['support@forum.test'], clearSmtp: true })).json().settings.smtpConfigured, false, 'clearSmtp removes it');
 });
 
-t.test('a member\'s own messages keep the group\'s apart, under "My groups"', async (t) => {
-  const { alice, bob, receive } = await setup(t);
-  const first = await receive(mail({ from: 'pat@customer.test', subject: 'Group mail for support' }));
-  await bob.post('/api/messages', { title: 'Lunch on Friday?', raw: 'Just for you, Alice.', usernames: ['alice'] });
-  const page = await alice.get('/u/alice/messages');
-  t.match(page.body, /data-my-groups>My groups:<\/span><a href="\/u\/alice\/messages\/group\/support"/, 'the group\'s tab under "My groups"');
-  t.notMatch(page.body, /Group mail for support/, 'the direct inbox holds only what was sent to her');
-  t.match(page.body, /Lunch on Friday\?/);
-  const tab = await alice.get('/u/alice/messages/group/support');
-  t.match(tab.body, new RegExp(`data-topic-id="${first.topicId}"`), 'the group\'s messages are in its tab');
-});
-
-t.test('admins edit a group\'s inbox settings in the browser; an address belongs to one group', async (t) => {
-  const { h, admin, alice } = await setup(t);
-  t.match((await admin.get('/admin/groups/support')).body, /href="\/admin\/group-inbox\/support"/, 'the group\'s admin page links to its inbox settings');
-  t.equal((await alice.get('/admin/group-inbox/support')).statusCode, 404, 'not for members');
-  const form = await admin.get('/admin/group-inbox/support');
-  t.equal(form.statusCode, 200);
-  t.match(form.body, /value="support@forum\.test, help@acme\.test"/);
-  const bad = await admin.post('/admin/group-inbox/support', { addresses: 'support@forum.test, not-an-address', fromName: 'Acme', ccCap: '5' });
-  t.equal(bad.statusCode, 400);
-  t.match(bad.body, /&quot;not-an-address&quot; is not an email address/);
-  t.match(bad.body, /value="support@forum\.test, not-an-address"/, 'what was typed stays in the form');
-  await h.core.services.groups.create({ name: 'sales' });
-  const taken = await admin.put('/api/group-inbox/sales/settings', { addresses: ['support@forum.test'] });
-  t.equal(taken.statusCode, 409);
-  t.match(taken.json().error?.message ?? taken.body, /already reaches the group @support/);
-  const saved = await admin.post('/admin/group-inbox/support', { addresses: 'desk@forum.test', fromName: 'The Desk', fromAddress: 'desk@forum.test', ccCap: '3', allowUnknownRepliers: 'true' });
-  t.equal(saved.statusCode, 303);
-  const settings = (await admin.json('/api/group-inbox/support/settings')).settings;
-  t.same({ addresses: settings.addresses, fromName: settings.fromName, ccCap: settings.ccCap, allow: settings.allowUnknownRepliers }, { addresses: ['desk@forum.test'], fromName: 'The Desk', ccCap: 3, allow: true });
-});
-
-t.test('who hears of a new mail and of a reply: members by their level, participants at high priority', async (t) => {
-  const { h, alice, bob, receive } = await setup(t);
-  const heard: Array<{ userId: number; type: string; high: boolean }> = [];
-  h.core.hooks.onAction('notification-created', ({ notification }) => { heard.push({ userId: notification.user_id, type: notification.notification_type, high: notification.high_priority }); });
-  const bobViewer = await h.core.services.users.viewerFor(bob.user!);
-  await h.core.services.groups.setNotificationLevel(bobViewer, 'support', 0);
-  const first = await receive(mail({ from: 'quinn@customer.test', messageId: 'q1@customer.test' }));
-  t.same(heard.map((n) => [n.userId, n.type, n.high]), [[alice.user!.id, 'private_message', false]],
-    'alice (watching, the default) hears of it at normal priority; bob muted the group');
-  heard.length = 0;
-  t.equal((await alice.post(`/api/t/${first.topicId}/posts`, { raw: 'We are on it, Quinn.' })).statusCode, 201);
-  const quinn = (await h.core.services.users.findByEmail('quinn@customer.test'))!;
-  t.notOk(heard.some((n) => n.userId === quinn.id), 'a staged customer gets no web notification (they cannot log in)');
-  const toQuinn = await h.core.db.selectFrom('outgoing_emails').select('kind').where('user_id', '=', quinn.id).execute();
-  t.same(toQuinn.map((m) => m.kind), ['notification'], 'but the reply by mail');
-  heard.length = 0;
-  await receive(mail({ from: 'quinn@customer.test', messageId: 'q2@customer.test', headers: { 'In-Reply-To': '<q1@customer.test>' } }));
-  t.same(heard.filter((n) => n.userId === alice.user!.id).map((n) => n.high), [true], 'alice replied, so she is a participant now: high priority');
-  t.notOk(heard.some((n) => n.userId === bob.user!.id), 'bob still hears nothing');
-});
