@@ -30,6 +30,8 @@ export type { OutgoingDraft } from './mail/send/mailer.ts';
 export type { IncomingSource, IncomingStatus, TraceStep } from './mail/mail.table.ts';
 export type { BusEvent, Audience } from './realtime/event-bus.ts';
 export { ParleyError, parleyError, badInput, forbidden, notFound } from './errors.ts';
+/** HTML-escapes text for an outlet or a page a plugin writes by hand (`<` becomes `&#60;`). */
+export const escapeHtml = (text: unknown): string => String(text ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 /** Schema builders for typed settings and route schemas. */
 export { Type, type Static } from '@sinclair/typebox';
 /** kysely's `sql` tag and types, for the plugin's own queries and migrations. */

@@ -1,15 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { definePlugin, ParleyError, requireUser, sql, Type, type SqlBool, type Viewer } from '../../core/plugin-api.ts';
+import { definePlugin, escapeHtml, ParleyError, requireUser, sql, Type, type SqlBool, type Viewer } from '../../core/plugin-api.ts';
 import { assignTo, holdersOf, mayAssign, release, take, type AssignTables, type Ctx, type Holder } from './assign.ts';
 
-const escape = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const SCRIPT = readFileSync(new URL('./assets/assign.js', import.meta.url), 'utf8');
 
 /** The badge a holder shows as. */
 const label = (h: Holder | undefined) => (h?.username ? `taken by ${h.username}` : h?.groupName ? `assigned to @${h.groupName}` : '');
 const badge = (topicId: number, h: Holder | undefined) =>
-  `<span data-assignment="${topicId}" data-holder="${escape(h?.username ?? '')}">${h ? `<span class="badge assign-badge" data-taken-by="${escape(h.username ?? '')}">${escape(label(h))}</span>` : ''}</span>`;
+  `<span data-assignment="${topicId}" data-holder="${escapeHtml(h?.username ?? '')}">${h ? `<span class="badge assign-badge" data-taken-by="${escapeHtml(h.username ?? '')}">${escapeHtml(label(h))}</span>` : ''}</span>`;
 
 /**
  * assign: "Take" a group message so no one else answers it. Every member's open inbox and topic
@@ -46,8 +45,8 @@ export default definePlugin<ReturnType<typeof Type.Object>, AssignTables>({
       const me = data.me as { username: string } | null;
       if (!a || !topic || (!a.holder && !a.canAssign)) return '';
       const mine = a.holder?.username && a.holder.username === me?.username;
-      const csrf = `<input type="hidden" name="_csrf" value="${escape(data.csrf)}">`;
-      const controls = !a.canAssign ? '' : `<span class="assign-controls" data-assign-controls="${topic.id}" data-me="${escape(me?.username)}">
+      const csrf = `<input type="hidden" name="_csrf" value="${escapeHtml(data.csrf)}">`;
+      const controls = !a.canAssign ? '' : `<span class="assign-controls" data-assign-controls="${topic.id}" data-me="${escapeHtml(me?.username)}">
   <form method="post" action="/t/${topic.id}/assign/take" class="inline-form"${mine ? ' hidden' : ''} data-take>${csrf}<button type="submit">Take</button></form>
   <form method="post" action="/t/${topic.id}/assign/release" class="inline-form"${mine ? '' : ' hidden'} data-release>${csrf}<button type="submit">Release</button></form>
   <form method="post" action="/t/${topic.id}/assign/to" class="inline-form" data-assign-to>${csrf}<input type="text" name="to" placeholder="username or @group" aria-label="Assign to" size="14" required><button type="submit">Assign</button></form>
@@ -66,7 +65,7 @@ export default definePlugin<ReturnType<typeof Type.Object>, AssignTables>({
       const base = data.actionBase as string | undefined;
       if (!base) return '';
       const current = (data.assignedFilter as string | undefined) ?? '';
-      const link = (value: string, text: string) => `<a href="${base}?filter=${escape(data.filter)}${value ? `&amp;assigned=${value}` : ''}"${current === value ? ' aria-current="page"' : ''} data-assigned-filter="${value || 'all'}">${text}</a>`;
+      const link = (value: string, text: string) => `<a href="${base}?filter=${escapeHtml(data.filter)}${value ? `&amp;assigned=${value}` : ''}"${current === value ? ' aria-current="page"' : ''} data-assigned-filter="${value || 'all'}">${text}</a>`;
       return `<nav class="tabs assign-filters" aria-label="By assignee">${link('', 'Everyone\'s')}${link('me', 'Assigned to me')}${link('group', 'Assigned in this group')}${link('nobody', 'Unassigned')}</nav>`;
     });
 

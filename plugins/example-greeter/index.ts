@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { definePlugin, Type, type Generated, type NotificationDispatch, type Static } from '../../core/plugin-api.ts';
+import { definePlugin, escapeHtml, Type, type Generated, type NotificationDispatch, type Static } from '../../core/plugin-api.ts';
 
 /**
  * The example plugin: everything a plugin can do, written only against `core/plugin-api.ts`.
@@ -42,8 +42,6 @@ export function reshapeDispatch(planned: NotificationDispatch[], quietUserIds: r
     channels: quietUserIds.includes(d.userId) ? d.channels.filter((c) => c !== 'email') : d.channels,
   }));
 }
-
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export default definePlugin<typeof GreeterSettings, GreeterTables>({
   name: 'example-greeter',

@@ -2,7 +2,7 @@
 // the sender and the Cc'd people in it; a reply from someone not on the thread joins it or starts
 // a new message, as the group chose; mail about the group's messages leaves under its identity,
 // with the history the recipient may see quoted below.
-import { PostType, type EmailDestination, type EmailParticipant, type IncomingMail, type OutgoingDraft, type PluginContext, type Post, type Topic } from '../../core/plugin-api.ts';
+import { escapeHtml, PostType, type EmailDestination, type EmailParticipant, type IncomingMail, type OutgoingDraft, type PluginContext, type Post, type Topic } from '../../core/plugin-api.ts';
 import * as repo from './inbox.repo.ts';
 import type { InboxDb } from './inbox.repo.ts';
 
@@ -58,8 +58,8 @@ export function registerMail(ctx: Ctx): void {
     const [groupId] = await repo.inboxGroupsOfTopic(db, found.topicId);
     if (groupId === undefined) return found;
     const settings = (await repo.settingsOf(db, groupId))!;
-    const owner = (await ownersOf(db, [mail.sender.address.toLowerCase()])).get(mail.sender.address.toLowerCase());
-    if (owner !== undefined && await repo.takesPart(db, found.topicId, owner)) return found;
+    const owner = await ctx.forum.users.findByEmail(mail.sender.address, trx);
+    if (owner && await repo.takesPart(db, found.topicId, owner.id)) return found;
     if (settings.allowUnknownRepliers) return found;
     // Someone the thread never included answered it (a forwarded mail, say): their mail starts its own message.
     return { kind: 'new-message', groupIds: [groupId], userIds: [], address: settings.addresses[0] ?? found.address ?? '' } satisfies EmailDestination;
@@ -76,13 +76,26 @@ export function registerMail(ctx: Ctx): void {
     return userId;
   }, { priority: 200 });
 
+  // A post mailed to many people asks this once per recipient, inside one transaction: the
+  // topic's inbox is looked up once per transaction.
+  const inboxes = new WeakMap<object, Map<number, Promise<repo.InboxSettings | null>>>();
+  const inboxOfTopic = (db: InboxDb, topicId: number) => {
+    let known = inboxes.get(db);
+    if (!known) inboxes.set(db, known = new Map());
+    let settings = known.get(topicId);
+    if (!settings) {
+      settings = repo.inboxGroupsOfTopic(db, topicId).then(([groupId]) => (groupId === undefined ? null : repo.settingsOf(db, groupId)));
+      known.set(topicId, settings);
+    }
+    return settings;
+  };
+
   ctx.hooks.onFilter('outgoing-email', async (draft, { topic, post, userId, trx }) => {
     if (!topic || topic.archetype !== 'private_message') return draft;
     const db = asInboxDb(trx);
-    const [groupId] = await repo.inboxGroupsOfTopic(db, topic.id);
-    if (groupId === undefined) return draft;
-    const settings = (await repo.settingsOf(db, groupId))!;
-    const member = userId !== null && await repo.isMember(db, groupId, userId);
+    const settings = await inboxOfTopic(db, topic.id);
+    if (!settings) return draft;
+    const member = userId !== null && await repo.isMember(db, settings.groupId, userId);
     return asGroupMail(ctx, draft, settings, { topic, post, recipientId: member ? null : userId, trx });
   });
 }
@@ -117,11 +130,9 @@ async function asGroupMail(ctx: Ctx, draft: OutgoingDraft, settings: repo.InboxS
   const history = about.post ? await quotedHistory(ctx, about.trx as InboxDb, about.topic, about.post, about.recipientId) : [];
   if (history.length === 0) return { ...identity, headers };
   const text = `${draft.text.trimEnd()}\n\n${history.map((h) => `On ${h.at.toUTCString()}, ${h.author} wrote:\n${h.raw.split('\n').map((l) => `> ${l}`).join('\n')}`).join('\n\n')}\n`;
-  const html = draft.html ? `${draft.html}\n<div class="quoted-history">${history.map((h) => `<p>On ${escape(h.at.toUTCString())}, ${escape(h.author)} wrote:</p><blockquote type="cite">${h.cooked}</blockquote>`).join('\n')}</div>` : draft.html;
+  const html = draft.html ? `${draft.html}\n<div class="quoted-history">${history.map((h) => `<p>On ${escapeHtml(h.at.toUTCString())}, ${escapeHtml(h.author)} wrote:</p><blockquote type="cite">${h.cooked}</blockquote>`).join('\n')}</div>` : draft.html;
   return { ...identity, headers, text, html };
 }
-
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The posts before this one that the recipient may see (never whispers, nothing the guardian hides), newest first. */
 async function quotedHistory(ctx: Ctx, db: InboxDb, topic: Topic, post: Post, recipientId: number): Promise<Array<{ author: string; at: Date; raw: string; cooked: string }>> {
