@@ -17,9 +17,16 @@ export class Suggestions {
   constructor(private readonly deps: { db: Kysely<DB>; hooks: Hooks; guardian: Guardian }) {}
 
   async for(viewer: Viewer, topicId: number, limit = 5): Promise<Suggestion[]> {
-    const { db, hooks, guardian } = this.deps;
+    const { db, guardian } = this.deps;
     await guardian.ensureCanSeeTopic(db, viewer, topicId);
     const topic = (await db.selectFrom('topics').select(TOPIC_COLUMNS).where('id', '=', topicId).executeTakeFirst())!;
+    return this.forTopic(viewer, topic, limit);
+  }
+
+  /** For a topic the caller has already shown the viewer (the topic page): no second check or read. */
+  async forTopic(viewer: Viewer, topic: Topic, limit = 5): Promise<Suggestion[]> {
+    const { db, hooks, guardian } = this.deps;
+    const topicId = topic.id;
     const proposed = await hooks.filter('topic-suggestions', [], { viewer, topic, limit });
     const ids = [...new Set(proposed.map((s) => s.topicId))].filter((id) => id !== topicId);
     const visible = await guardian.visibleTopicIds(db, viewer, ids);

@@ -114,7 +114,7 @@ async function renderTopic(core: Core, req: FastifyRequest, reply: FastifyReply,
   const elided = await elidedByPost(core.db, view.posts);
   const [canWhisper, suggested] = await Promise.all([
     canReply ? core.services.posts.canWhisper(req.viewer, topic) : false,
-    core.services.suggestions.for(req.viewer, topic.id, 20),
+    core.services.suggestions.forTopic(req.viewer, topic, 20),
   ]);
   const shown = view.posts.map((p) => ({ ...postForView(p, req.viewer), elided: elided.get(p.id) }));
   return renderPage(core, req, reply, 'topic', {
