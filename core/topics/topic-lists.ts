@@ -13,7 +13,7 @@ const LITERAL_OFFSET_PAGES = 5;
 export interface TopicListItem {
   id: number; title: string; slug: string; archetype: string; categoryId: number | null; excerpt: string;
   closed: boolean; archived: boolean; postsCount: number; highestPostNumber: number;
-  createdAt: Date; bumpedAt: Date; lastPostedAt: Date | null; lastPoster: string | null; author: string | null;
+  createdAt: Date; bumpedAt: Date; lastPostedAt: Date | null; lastPoster: string | null; author: string | null; authorId: number | null;
   /** null when the viewer has never opened the topic. */
   lastReadPostNumber: number | null;
   unreadCount: number;
@@ -114,7 +114,7 @@ const ITEM = sql.raw(`json_build_object(
   'closed', t.closed, 'archived', t.archived, 'postsCount', t.posts_count, 'highestPostNumber', t.highest_post_number,
   'createdAt', ${iso('t.created_at')}, 'bumpedAt', ${iso('t.bumped_at')}, 'lastPostedAt', ${iso('t.last_posted_at')},
   'lastPoster', (select u.username from users u where u.id = t.last_post_user_id),
-  'author', (select u.username from users u where u.id = t.user_id),
+  'author', (select u.username from users u where u.id = t.user_id), 'authorId', t.user_id,
   'lastReadPostNumber', t.last_read_post_number,
   'unreadCount', case when t.last_read_post_number is null then 0 else greatest(0, t.highest_post_number - t.last_read_post_number) end,
   'isNew', t.last_read_post_number is null)`);

@@ -16,7 +16,7 @@ export const TopicListItemSchema = Type.Object({
   id: Type.Integer(), title: Type.String(), slug: Type.String(), archetype: Type.String(), categoryId: Nullable(Type.Integer()), excerpt: Type.String(),
   closed: Type.Boolean(), archived: Type.Boolean(), postsCount: Type.Integer(), highestPostNumber: Type.Integer(),
   createdAt: DateTime(), bumpedAt: DateTime(), lastPostedAt: Nullable(DateTime()),
-  lastPoster: Nullable(Type.String()), author: Nullable(Type.String()), lastReadPostNumber: Nullable(Type.Integer()), unreadCount: Type.Integer(), isNew: Type.Boolean(),
+  lastPoster: Nullable(Type.String()), author: Nullable(Type.String()), authorId: Nullable(Type.Integer()), lastReadPostNumber: Nullable(Type.Integer()), unreadCount: Type.Integer(), isNew: Type.Boolean(),
 });
 export const TopicListSchema = Type.Object({ topics: Type.Array(TopicListItemSchema), page: Type.Integer(), more: Type.Boolean() });
 const Page = Type.Object({ page: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })) });

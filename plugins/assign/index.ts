@@ -64,8 +64,13 @@ export default definePlugin<ReturnType<typeof Type.Object>, AssignTables>({
     ctx.web.outlet('inbox-filters', (data) => {
       const base = data.actionBase as string | undefined;
       if (!base) return '';
-      const current = (data.assignedFilter as string | undefined) ?? '';
-      const link = (value: string, text: string) => `<a href="${base}?filter=${escapeHtml(data.filter)}${value ? `&amp;assigned=${value}` : ''}"${current === value ? ' aria-current="page"' : ''} data-assigned-filter="${value || 'all'}">${text}</a>`;
+      const params = { ...(data.inboxParams as Record<string, string> | undefined) };
+      const current = params.assigned ?? '';
+      const link = (value: string, text: string) => {
+        const query = new URLSearchParams({ ...params, assigned: value });
+        if (!value) query.delete('assigned');
+        return `<a href="${base}?${escapeHtml(query.toString())}"${current === value ? ' aria-current="page"' : ''} data-assigned-filter="${value || 'all'}">${text}</a>`;
+      };
       return `<nav class="tabs assign-filters" aria-label="By assignee">${link('', 'Everyone\'s')}${link('me', 'Assigned to me')}${link('group', 'Assigned in this group')}${link('nobody', 'Unassigned')}</nav>`;
     });
 

@@ -42,6 +42,19 @@ export function parseAddresses(text: string): string[] {
   return addresses;
 }
 
+/**
+ * The list parameters of an inbox request besides `filter` and `page`, passed to the list for the
+ * plugins that filter it (`assigned` from assign, `status` from ticket-status); anything odd-looking is dropped.
+ */
+export function listParams(query: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(query)) {
+    if (key === 'filter' || key === 'page' || key === 'groupId' || !/^[a-z][A-Za-z]{0,20}$/.test(key)) continue;
+    if (typeof value === 'string' && /^[A-Za-z0-9_.-]{1,40}$/.test(value)) out[key] = value;
+  }
+  return out;
+}
+
 export function registerPages(ctx: Ctx): void {
   const db = ctx.db as unknown as InboxDb;
   ctx.web.view('inbox', template('inbox'));
@@ -80,20 +93,20 @@ export function registerPages(ctx: Ctx): void {
     return [...conditions, () => state];
   });
 
-  ctx.http.get<{ Params: { name: string }; Querystring: { filter?: string; page?: string; assigned?: string } }>('/g/:name/messages', { schema: { hide: true } }, async (req, reply) => {
+  ctx.http.get<{ Params: { name: string }; Querystring: Record<string, string | undefined> }>('/g/:name/messages', { schema: { hide: true } }, async (req, reply) => {
     if (!req.user) return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 303);
     const viewer = requireUser(req);
     const group = await inboxGroup(viewer, req.params.name);
     const filter = parseFilter(req.query.filter);
     const pageNo = Math.max(0, Math.min(10_000, Math.floor(Number(req.query.page ?? 0)) || 0));
-    const assigned = typeof req.query.assigned === 'string' && /^[A-Za-z0-9_.-]{1,40}$/.test(req.query.assigned) ? req.query.assigned : undefined;
-    const [data, settings] = await Promise.all([page(viewer, group.id, filter, pageNo, { assigned }), repo.settingsOf(db, group.id)]);
+    const extra = listParams(req.query);
+    const [data, settings] = await Promise.all([page(viewer, group.id, filter, pageNo, extra), repo.settingsOf(db, group.id)]);
     const base = `/g/${encodeURIComponent(group.name)}/messages`;
     return ctx.web.page(req, reply, 'inbox', {
       title: `${group.full_name || group.name}: messages`, nav: 'messages',
       group: { name: group.name, fullName: group.full_name }, addresses: settings?.addresses ?? [],
       tabs: repo.FILTERS.map((f) => ({ name: f, label: LABELS[f], count: data.counts[f], href: `${base}?filter=${f}`, current: f === filter })),
-      filter, assignedFilter: assigned ?? '', archived: filter === 'archive', topics: data.topics, page: data.page, more: data.more, emptyText: EMPTY[filter],
+      filter, inboxParams: { filter, ...extra }, pagerQuery: new URLSearchParams({ filter, ...extra }).toString(), archived: filter === 'archive', topics: data.topics, page: data.page, more: data.more, emptyText: EMPTY[filter],
       actionBase: base, newMessageHref: `/new-message?group=${encodeURIComponent(group.name)}`,
       settingsHref: viewer.admin ? `/admin/group-inbox/${encodeURIComponent(group.name)}` : null,
     });
@@ -121,16 +134,16 @@ export function registerPages(ctx: Ctx): void {
 
   const tags = ['group-inbox'];
   const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 60 }) });
-  ctx.http.get<{ Params: { name: string }; Querystring: { filter?: string; page?: number; assigned?: string } }>('/api/group-inbox/:name', {
+  ctx.http.get<{ Params: { name: string }; Querystring: { filter?: string; page?: number } & Record<string, unknown> }>('/api/group-inbox/:name', {
     schema: { tags, summary: 'A group inbox: Inbox, New, Unread or Archive (filter), 30 a page, with the count of each', params: Name,
       querystring: Type.Object({
         filter: Type.Optional(Type.Union(repo.FILTERS.map((f) => Type.Literal(f)))), page: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
         assigned: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,40}$', description: 'With the assign plugin: me, nobody, group or a username' })),
-      }) },
+      }, { description: 'Further parameters are passed to the list for other plugins\' filters (status, …)' }) },
   }, async (req) => {
     const viewer = requireUser(req);
     const group = await inboxGroup(viewer, req.params.name);
-    return page(viewer, group.id, parseFilter(req.query.filter), req.query.page ?? 0, { assigned: req.query.assigned });
+    return page(viewer, group.id, parseFilter(req.query.filter), req.query.page ?? 0, listParams(req.query as Record<string, unknown>));
   });
 
   ctx.http.put<{ Params: { name: string; topicId: number }; Body: { archived: boolean } }>('/api/group-inbox/:name/messages/:topicId', {
