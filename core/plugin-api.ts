@@ -32,6 +32,8 @@ export type { BusEvent, Audience } from './realtime/event-bus.ts';
 export { ParleyError, parleyError, badInput, forbidden, notFound } from './errors.ts';
 /** HTML-escapes text for an outlet or a page a plugin writes by hand (`<` becomes `&#60;`). */
 export const escapeHtml = (text: unknown): string => String(text ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Markdown to sanitised HTML, exactly as posts are cooked (no raw HTML, safe links), for a plugin's own Markdown (case notes). */
+export { cook } from './posts/cook.ts';
 /** Schema builders for typed settings and route schemas. */
 export { Type, type Static } from '@sinclair/typebox';
 /** kysely's `sql` tag and types, for the plugin's own queries and migrations. */
