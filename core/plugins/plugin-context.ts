@@ -11,7 +11,7 @@ import type { Services } from '../services.ts';
 import { flash, renderPage } from '../web/render.ts';
 import { startSession } from '../auth/auth.routes.ts';
 import { inTransactionWithin } from '../db/unit-of-work.ts';
-import type { OutgoingDraft } from '../mail/send/mailer.ts';
+import type { DraftSubject, OutgoingDraft } from '../mail/send/mailer.ts';
 import type { User } from '../users/users.table.ts';
 import type { OutletContent } from '../web/view-engine.ts';
 
@@ -65,8 +65,10 @@ export interface PluginContext<S = Record<string, unknown>, Tables = {}> {
     /**
      * Sends a message (through the outbox and the send jobs, like all of Parley's mail). Within a
      * transaction (`within`, a hook's `trx`) it is recorded there and goes out only if that commits.
+     * `about` names the topic and post the mail is about, for the `outgoing-email` filter (a group
+     * inbox sends mail about its messages under the group's identity).
      */
-    send(draft: OutgoingDraft, within?: Kysely<DB>): Promise<void>;
+    send(draft: OutgoingDraft, within?: Kysely<DB>, about?: DraftSubject): Promise<void>;
     /** Parley's public URL, for links in mail. */
     baseUrl(): string;
     /** Whether an address is one of Parley's own (its From address, a reply-key or bounce address), as `within` sees the settings. */
@@ -125,7 +127,7 @@ export function createPluginContext<S, Tables>(core: Core, name: string, scope: 
       update: async (patch) => (await core.plugins.updateSettings(name, patch as Record<string, unknown>)) as S,
     },
     mail: {
-      send: (draft, within) => inTransactionWithin(core, within, async (work) => { await core.mail.mailer.queue(work, draft); }),
+      send: (draft, within, about) => inTransactionWithin(core, within, async (work) => { await core.mail.mailer.queue(work, draft, about); }),
       baseUrl: () => core.config.baseUrl,
       isOwnAddress: async (address, within) => (await core.mail.addresses(within as Transaction<DB> | undefined)).isOwn(address),
     },
