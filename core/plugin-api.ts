@@ -18,6 +18,7 @@ export { isStaff } from './permissions/viewer.ts';
 export { requireUser, requireAdmin } from './http/viewer.ts';
 export type { Topic, Archetype } from './topics/topics.table.ts';
 export type { Post, PostVia, PostTypeId } from './posts/posts.table.ts';
+export type { DraftBase, ReplyConflict } from './posts/posts.service.ts';
 export { PostType } from './posts/posts.table.ts';
 export type { User } from './users/users.table.ts';
 export type { Group, NotificationLevel } from './groups/groups.table.ts';

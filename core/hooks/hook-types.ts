@@ -5,6 +5,7 @@ import type { EmailDestination, IncomingMail } from '../mail/receive/destination
 import type { OutgoingDraft } from '../mail/send/mailer.ts';
 import type { Notification } from '../notifications/notifications.table.ts';
 import type { Viewer } from '../permissions/viewer.ts';
+import type { DraftBase, ReplyConflict } from '../posts/posts.service.ts';
 import type { Post, PostVia } from '../posts/posts.table.ts';
 import type { Archetype, Topic } from '../topics/topics.table.ts';
 import type { User } from '../users/users.table.ts';
@@ -83,6 +84,12 @@ export interface FilterHooks {
   'page-data': { value: Record<string, unknown>; context: { view: string; viewer: Viewer } };
   /** Whether the viewer may post whispers in this topic (core says no; the whispers plugin decides). Reads go through `trx`. */
   'can-whisper': { value: boolean; context: { viewer: Viewer; topic: Topic; trx: Kysely<DB> } };
+  /**
+   * What happened in a topic since the viewer's reply draft started (`draft`), beside core's list
+   * of newer posts by others: a plugin adds its own events ("Sam took this message"). Any entry
+   * refuses the reply with a conflict, so its writer reviews first. Fires inside the reply's transaction (`trx`).
+   */
+  'reply-conflicts': { value: ReplyConflict[]; context: { viewer: Viewer; topic: Topic; draft: DraftBase; trx: Kysely<DB> } };
   /** Which posts of a visible topic a viewer may see (whispers, deleted posts…). */
   'post-visibility': { value: VisibilityRules<PostPredicate>; context: { viewer: Viewer } };
   /** Extra conditions on a topic list (filters such as "assigned to me"); visibility is applied regardless. */

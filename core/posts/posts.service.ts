@@ -31,6 +31,25 @@ export interface NewPost {
    */
   whisper?: boolean;
   createdAt?: Date;
+  /**
+   * Where the writer's draft started (the last post they had seen, and when). Given, the reply is
+   * refused with a conflict listing what happened since (`reply-conflicts`), so they review it first.
+   */
+  draft?: DraftBase;
+}
+
+/** The state of a topic a reply's draft was written against. */
+export interface DraftBase { seenPostNumber: number; startedAt: Date }
+
+/** Something that happened in a topic after a draft started, that its writer should see before sending. */
+export interface ReplyConflict {
+  /** 'author-wrote' (whoever started the topic, the customer of a support message), 'replied', 'whispered', or a plugin's ('taken'). */
+  kind: string;
+  /** What happened, in a sentence: "Jane Doe wrote again." */
+  message: string;
+  at: Date;
+  postNumber?: number;
+  userId?: number | null;
 }
 
 type Deps = { db: Kysely<DB>; hooks: Hooks; guardian: Guardian; bus: EventBus; notifications: NotificationsService; now: () => Date };
@@ -46,6 +65,7 @@ export class PostsService {
       const topic = await topicsRepo.lockTopic(work.trx, topicId);
       if (!topic) throw notFound('That topic');
       await this.ensureCanReply(work.trx, viewer, topic);
+      if (input.draft) await this.ensureNothingNewSince(work.trx, viewer, topic, input.draft);
       const whisper = await this.whisperWanted(work.trx, viewer, topic, input);
       return this.create(work, topic, viewer, whisper ? { ...input, postType: PostType.whisper } : input);
     });
@@ -62,6 +82,36 @@ export class PostsService {
       if (!topic) throw notFound('That topic');
       return this.create(work, topic, actor, { raw: input.text, postType: input.staffOnly ? PostType.whisper : PostType.smallAction, actionCode: input.actionCode, skipValidations: true });
     });
+  }
+
+  /**
+   * What happened in a topic since a draft started, as its writer may see it: posts by others (the
+   * topic's author writing again first), then what plugins add (`reply-conflicts`: assign reports
+   * a colleague taking the message). Small actions are no one's words and are left to plugins.
+   */
+  async conflictsSince(db: Kysely<DB>, viewer: Viewer, topic: Topic, draft: DraftBase): Promise<ReplyConflict[]> {
+    const visible = await this.deps.guardian.postPredicate(viewer);
+    const rows = await db.selectFrom('posts').innerJoin('topics', 'topics.id', 'posts.topic_id').leftJoin('users', 'users.id', 'posts.user_id')
+      .select(['posts.post_number', 'posts.user_id', 'posts.post_type', 'posts.created_at', 'users.username', 'users.name'])
+      .where('posts.topic_id', '=', topic.id).where('posts.post_number', '>', draft.seenPostNumber)
+      .where('posts.action_code', 'is', null).where('posts.post_type', 'in', [PostType.regular, PostType.whisper])
+      .where((eb) => eb.or([eb('posts.user_id', 'is', null), eb('posts.user_id', '!=', viewer.id ?? -1)]))
+      .where((eb) => visible(eb as never)).orderBy('posts.post_number').limit(20).execute();
+    const conflicts: ReplyConflict[] = rows.map((r) => {
+      const who = r.name || r.username || 'Someone';
+      const [kind, message] = r.post_type === PostType.whisper ? ['whispered', `${who} whispered to the team.`]
+        : r.user_id !== null && r.user_id === topic.user_id ? ['author-wrote', `${who} wrote again.`] : ['replied', `${who} replied.`];
+      return { kind, message, at: r.created_at, postNumber: r.post_number, userId: r.user_id };
+    });
+    return this.deps.hooks.filter('reply-conflicts', conflicts, { viewer, topic, draft, trx: db });
+  }
+
+  /** Refuses a reply (409, the conflicts in its details) when something happened since its draft started. */
+  private async ensureNothingNewSince(db: Kysely<DB>, viewer: Viewer, topic: Topic, draft: DraftBase): Promise<void> {
+    const conflicts = await this.conflictsSince(db, viewer, topic, draft);
+    if (conflicts.length === 0) return;
+    throw parleyError('CONFLICT', `Since you started this reply: ${conflicts.map((c) => c.message).join(' ')} Review it, then send again.`,
+      { details: { conflicts: conflicts.map((c) => ({ ...c, at: c.at.toISOString() })) } });
   }
 
   /**

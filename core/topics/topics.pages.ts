@@ -5,6 +5,7 @@ import { ParleyError, notFound } from '../errors.ts';
 import { isStaff, type Viewer } from '../permissions/viewer.ts';
 import { PostType } from '../posts/posts.table.ts';
 import { flash, renderPage } from '../web/render.ts';
+import type { DraftBase } from '../posts/posts.service.ts';
 import type { TopicView } from './topics.service.ts';
 
 type Q = Record<string, string | undefined>;
@@ -68,12 +69,18 @@ export async function topicPages(app: FastifyInstance, core: Core): Promise<void
   app.post<{ Params: { id: string }; Body: Q }>('/t/:id/reply', { schema: { hide: true } }, async (req, reply) => {
     const id = Number(req.params.id) || 0;
     try {
-      const post = await posts.reply(req.viewer, id, { raw: req.body.raw ?? '', replyToPostNumber: Number(req.body.replyTo) || null, whisper: req.body.whisper === 'true' ? true : req.body.whisperToggle ? false : undefined });
+      const post = await posts.reply(req.viewer, id, {
+        raw: req.body.raw ?? '', replyToPostNumber: Number(req.body.replyTo) || null, whisper: req.body.whisper === 'true' ? true : req.body.whisperToggle ? false : undefined,
+        draft: draftFrom(req.body),
+      });
       const topic = (await topics.view(req.viewer, id, { limit: 1 })).topic;
       return reply.redirect(`/t/${topic.slug}/${topic.id}#post-${post.post_number}`, 303);
     } catch (err) {
       if (!(err instanceof ParleyError) || err.statusCode === 404) throw err;
-      return renderTopic(core, req, reply, id, 0, { raw: req.body.raw, whisper: req.body.whisper }, err.message, err.statusCode);
+      const form = { raw: req.body.raw, whisper: req.body.whisper };
+      // Something happened since the draft started: the page shows it, keeps the draft, and the next send is checked against what is shown now.
+      if (err.statusCode === 409 && Array.isArray(err.details?.conflicts)) return renderTopic(core, req, reply, id, 0, form, undefined, 409, err.details.conflicts as ConflictView[]);
+      return renderTopic(core, req, reply, id, 0, form, err.message, err.statusCode);
     }
   });
 
@@ -102,7 +109,16 @@ export async function topicPages(app: FastifyInstance, core: Core): Promise<void
   });
 }
 
-async function renderTopic(core: Core, req: FastifyRequest, reply: FastifyReply, id: number, after: number, form: Q = {}, error?: string, status = 200) {
+/** A reply form's draft base (hidden fields the topic page writes); a form without them is sent unchecked. */
+function draftFrom(body: Q): DraftBase | undefined {
+  const seen = Number(body.draftSeen);
+  const startedAt = new Date(body.draftStarted ?? '');
+  return Number.isInteger(seen) && seen >= 0 && !Number.isNaN(startedAt.getTime()) ? { seenPostNumber: seen, startedAt } : undefined;
+}
+
+type ConflictView = { message: string; postNumber?: number };
+
+async function renderTopic(core: Core, req: FastifyRequest, reply: FastifyReply, id: number, after: number, form: Q = {}, error?: string, status = 200, conflicts?: ConflictView[]) {
   const view = await core.services.topics.view(req.viewer, id, { afterPostNumber: after, limit: POSTS_PER_PAGE });
   const { topic } = view;
   const category = topic.category_id ? (await core.services.categories.list(req.viewer)).find((c) => c.id === topic.category_id) : null;
@@ -117,12 +133,17 @@ async function renderTopic(core: Core, req: FastifyRequest, reply: FastifyReply,
     core.services.suggestions.forTopic(req.viewer, topic, 20),
   ]);
   const shown = view.posts.map((p) => ({ ...postForView(p, req.viewer), elided: elided.get(p.id) }));
+  // The draft starts now, against the newest post the viewer may know of (whispers count only for those who read them).
+  const seen = canWhisper && !isStaff(req.viewer)
+    ? (await core.db.selectFrom('topics').select('highest_staff_post_number').where('id', '=', topic.id).executeTakeFirstOrThrow()).highest_staff_post_number
+    : topic.highest_staff_post_number;
   return renderPage(core, req, reply, 'topic', {
     title: topic.title, nav: topic.archetype === 'private_message' ? 'messages' : 'latest', topic, category, readState: view.readState,
     isMessage: topic.archetype === 'private_message', participants: [...names, ...groups].join(', '),
     posts: shown, more: shown.length === POSTS_PER_PAGE, lastShown: shown.at(-1)?.post_number ?? after,
     canReply, cannotReply: topic.archived ? 'This topic is archived.' : 'This topic is closed to new replies.',
-    replyAction: `/t/${topic.id}/reply`, form, canWhisper, whisperChecked: form.whisper === 'true',
+    replyAction: `/t/${topic.id}/reply`, form, canWhisper, draft: { seen, started: core.clock().toISOString() },
+    replyConflicts: conflicts ?? null, submitLabel: conflicts ? 'Send anyway' : undefined, whisperChecked: form.whisper === 'true',
     suggested: suggested.map((s) => ({ ...s.topic, reason: s.reason })),
     publicCategories: topic.archetype === 'private_message' && isStaff(req.viewer) ? await core.services.categories.list(req.viewer) : null, ...(error ? { flash: [{ kind: 'error', message: error }] } : {}),
   }, status);

@@ -23,6 +23,10 @@ const Page = Type.Object({ page: Type.Optional(Type.Integer({ minimum: 0, maximu
 const NewPostBody = {
   raw: Type.String({ minLength: 1, maxLength: 64_000 }), replyToPostNumber: Type.Optional(Type.Integer({ minimum: 1 })),
   whisper: Type.Optional(Type.Boolean({ description: 'Post as a whisper (if you may); left out, a reply to a whisper is one' })),
+  draft: Type.Optional(Type.Object({
+    seenPostNumber: Type.Integer({ minimum: 0, description: 'The newest post the writer had seen when the draft started' }),
+    startedAt: Type.String({ format: 'date-time', description: 'When the draft started' }),
+  }, { description: 'Given, the reply is refused with 409 and `conflicts` (what happened since: the customer wrote again, a colleague replied or took the message); review and send again with a newer draft, or without it' })),
 };
 
 /** Topic lists, a topic with its posts, creating, replying, editing, closing, archiving and read state. */
@@ -55,7 +59,11 @@ export async function topicRoutes(app: FastifyInstance, core: Core): Promise<voi
   }, async (req, reply) => reply.status(201).send(await topics.createTopic(requireUser(req), { ...req.body, via: via(req.auth.kind) })));
 
   r.post('/api/t/:id/posts', { schema: { tags: ['topics'], summary: 'Reply', params: Id, body: Type.Object(NewPostBody) } },
-    async (req, reply) => reply.status(201).send({ post: await posts.reply(requireUser(req), req.params.id, { ...req.body, via: via(req.auth.kind) }) }));
+    async (req, reply) => {
+      const { draft, ...body } = req.body;
+      const post = await posts.reply(requireUser(req), req.params.id, { ...body, via: via(req.auth.kind), draft: draft && { seenPostNumber: draft.seenPostNumber, startedAt: new Date(draft.startedAt) } });
+      return reply.status(201).send({ post });
+    });
 
   r.post('/api/preview', {
     config: { rateLimit: { max: 120, timeWindow: 60_000 } },

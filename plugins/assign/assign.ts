@@ -58,8 +58,9 @@ async function announce(ctx: Ctx, actor: Viewer & { id: number }, topicId: numbe
  */
 export async function take(ctx: Ctx, viewer: Viewer & { id: number }, topicId: number): Promise<Holder> {
   await topicFor(ctx, viewer, topicId);
-  const won = await ctx.db.insertInto('assign_assignments').values({ topic_id: topicId, user_id: viewer.id, group_id: null, assigned_by: viewer.id })
-    .onConflict((oc) => oc.column('topic_id').doUpdateSet({ user_id: viewer.id, group_id: null, assigned_by: viewer.id, assigned_at: sql`now()` })
+  const now = ctx.now();
+  const won = await ctx.db.insertInto('assign_assignments').values({ topic_id: topicId, user_id: viewer.id, group_id: null, assigned_by: viewer.id, assigned_at: now })
+    .onConflict((oc) => oc.column('topic_id').doUpdateSet({ user_id: viewer.id, group_id: null, assigned_by: viewer.id, assigned_at: now })
       // A message held by a group (not a person) is still in that group's queue: anyone may take it.
       .where('assign_assignments.user_id', 'is', null))
     .returning('topic_id').executeTakeFirst();
@@ -102,7 +103,8 @@ export async function assignTo(ctx: Ctx, viewer: Viewer & { id: number }, topicI
   } else {
     throw badInput('Say whom to assign it to: a username or a group.');
   }
-  await ctx.db.insertInto('assign_assignments').values({ topic_id: topicId, ...values, assigned_by: viewer.id })
-    .onConflict((oc) => oc.column('topic_id').doUpdateSet({ ...values, assigned_by: viewer.id, assigned_at: sql`now()` })).execute();
+  const now = ctx.now();
+  await ctx.db.insertInto('assign_assignments').values({ topic_id: topicId, ...values, assigned_by: viewer.id, assigned_at: now })
+    .onConflict((oc) => oc.column('topic_id').doUpdateSet({ ...values, assigned_by: viewer.id, assigned_at: now })).execute();
   return (await announce(ctx, viewer, topicId, text, 'assign.assigned'))!;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { definePlugin, escapeHtml, ParleyError, requireUser, sql, Type, type SqlBool, type Viewer } from '../../core/plugin-api.ts';
+import { registerCollisionCheck } from './collision.ts';
 import { assignTo, holdersOf, mayAssign, release, take, type AssignTables, type Ctx, type Holder } from './assign.ts';
 
 const SCRIPT = readFileSync(new URL('./assets/assign.js', import.meta.url), 'utf8');
@@ -73,6 +74,8 @@ export default definePlugin<ReturnType<typeof Type.Object>, AssignTables>({
       };
       return `<nav class="tabs assign-filters" aria-label="By assignee">${link('', 'Everyone\'s')}${link('me', 'Assigned to me')}${link('group', 'Assigned in this group')}${link('nobody', 'Unassigned')}</nav>`;
     });
+
+    registerCollisionCheck(ctx);
 
     // Lists by assignee: `assigned=me|nobody|group|USERNAME` on any topic list (the group inbox passes it through).
     ctx.hooks.onFilter('topic-list-query', (conditions, { viewer, params }) => {
