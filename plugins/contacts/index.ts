@@ -1,10 +1,50 @@
-import { definePlugin } from '../../core/plugin-api.ts';
+import { fileURLToPath } from 'node:url';
+import { definePlugin, escapeHtml, type Type } from '../../core/plugin-api.ts';
+import * as repo from './contacts.repo.ts';
+import type { ContactsTables, Ctx } from './contacts.repo.ts';
+import { customerOf, onTeam } from './contacts.ts';
+import { registerRoutes } from './routes.ts';
 
-/** contacts: A page per customer: their messages in the groups you can see, staff case notes, merged addresses. */
-export default definePlugin({
+/**
+ * contacts: a page per customer, staged or not (`/contacts/ID`), for staff and the support team:
+ * every address, their messages in the groups the viewer can see, case notes in Markdown only
+ * the team reads, and merging addresses into one contact. The sender's name in the group inbox,
+ * and the customer's on a group message, link to it.
+ */
+export default definePlugin<ReturnType<typeof Type.Object>, ContactsTables>({
   name: 'contacts',
-  version: '0.1.0',
+  version: '1.0.0',
   description: 'A page per customer: their messages in the groups you can see, staff case notes, merged addresses.',
   dependsOn: ['group-inbox'],
-  register() {},
+  migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),
+  register(rawCtx) {
+    const ctx = rawCtx as unknown as Ctx;
+    registerRoutes(ctx);
+
+    // Mail from an address added to a contact is the contact's. This runs before staged-accounts
+    // would make a new staged account for the unknown address.
+    ctx.hooks.onFilter('email-sender', async (userId, { mail, trx }) => {
+      if (userId !== null || !mail.sender) return userId;
+      return repo.contactOfAddress(trx as never, mail.sender.address);
+    }, { priority: 50 });
+    ctx.hooks.onFilter('email-participants', async (participants, { trx }) => {
+      const out = [];
+      for (const p of participants) out.push(p.userId === null ? { ...p, userId: await repo.contactOfAddress(trx as never, p.address) } : p);
+      return out;
+    }, { priority: 50 });
+
+    // The team's links to contact pages: the sender in the group inbox, the customer on a group message.
+    ctx.hooks.onFilter('page-data', async (data, { view, viewer }) => {
+      if (view === 'group-inbox/inbox') return (await onTeam(ctx, viewer)) ? { ...data, contactBase: '/contacts/' } : data;
+      const topic = data.topic as { id?: number; archetype?: string } | undefined;
+      if (view !== 'topic' || topic?.archetype !== 'private_message' || !topic.id || !(await onTeam(ctx, viewer))) return data;
+      const customer = await customerOf(ctx, topic.id);
+      return customer ? { ...data, contactsCustomer: customer } : data;
+    });
+    ctx.web.outlet('topic-header', (data) => {
+      const customer = data.contactsCustomer as { id: number; username: string; name: string } | undefined;
+      if (!customer) return '';
+      return `<p class="contact-link">Customer: <a href="/contacts/${customer.id}" data-contact-link>${escapeHtml(customer.name || customer.username)}</a> <span class="muted">@${escapeHtml(customer.username)}</span></p>`;
+    });
+  },
 });
