@@ -9,6 +9,14 @@ const EXCERPT = 110;
 
 for (const box of document.querySelectorAll('[data-canned-replies]')) enhance(box);
 
+/** A reply of several lines goes in as a paragraph of its own; a one-liner goes in where the cursor is. */
+function blockAround(text, before, after) {
+  if (!text.includes('\n')) return { lead: '', trail: '' };
+  const lead = !before || before.endsWith('\n\n') ? '' : before.endsWith('\n') ? '\n' : '\n\n';
+  const trail = !after || after.startsWith('\n\n') ? '' : after.startsWith('\n') ? '\n' : '\n\n';
+  return { lead, trail };
+}
+
 function enhance(box) {
   const textarea = box.closest('form')?.querySelector('[data-composer-input]');
   const open = box.querySelector('[data-canned-open]');
@@ -118,7 +126,10 @@ function enhance(box) {
     const { start, end } = range ?? { start: textarea.value.length, end: textarea.value.length };
     hidePanel(false);
     textarea.focus();
-    textarea.setRangeText(text, start, end, 'end');
+    const { lead, trail } = blockAround(text, textarea.value.slice(0, start), textarea.value.slice(end));
+    textarea.setRangeText(lead + text + trail, start, end, 'start');
+    const caret = start + lead.length + text.length;
+    textarea.setSelectionRange(caret, caret);
     range = null;
     // The preview and "replying" presence follow the textarea's input events.
     textarea.dispatchEvent(new Event('input', { bubbles: true }));

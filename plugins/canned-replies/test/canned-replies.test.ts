@@ -124,7 +124,7 @@ t.test('using a reply fills its variables for the message and counts the use', a
   t.match((await olive.get('/g/support/canned-replies')).body, new RegExp(`data-canned-usage="2">used 2 times`), 'the library page shows the count');
 
   const noMessage = await alice.post(`/api/canned-replies/${id}/use`, {});
-  t.match(noMessage.json().text, /^Hi there \(there\),\n\nsee  about ""\./, 'without a message the fallbacks are used');
+  t.match(noMessage.json().text, /^Hi there \(there\),\n\nsee {2}about ""\./, 'without a message the fallbacks are used');
   const fallback = (await create(olive, 'Own fallback', 'Dear {{customer.name | valued customer}}')).json().reply.id;
   t.equal((await alice.post(`/api/canned-replies/${fallback}/use`, {})).json().text, 'Dear valued customer', 'or the reply\'s own fallback');
 
