@@ -134,7 +134,7 @@ t.test('a staged contact takes in another staged address by a link, and a fresh 
   t.same((await titles(alice, carol))[0], 'Sent from my phone', 'and lands on the contact page');
 
   await receive('Stranger <stranger@else.test>', 'Wholesale prices', 'sales@forum.test');
-  const hidden = await alice.post(`/api/contacts/${carol}/merge`, { address: 'stranger@else.test' });
+  const hidden = await alice.post(`/api/contacts/${carol}/merge`, { address: '@stranger' });
   t.equal(hidden.statusCode, 403, 'a member cannot merge an account with messages in inboxes they are not on');
   t.match(hidden.json().message, /only an admin or moderator can merge it/);
 });
