@@ -11,6 +11,7 @@ import type { Services } from '../services.ts';
 import { flash, renderPage } from '../web/render.ts';
 import { startSession } from '../auth/auth.routes.ts';
 import { inTransactionWithin } from '../db/unit-of-work.ts';
+import { blockSender } from '../mail/receive/sender.ts';
 import type { DraftSubject, OutgoingDraft } from '../mail/send/mailer.ts';
 import type { User } from '../users/users.table.ts';
 import type { OutletContent } from '../web/view-engine.ts';
@@ -73,6 +74,12 @@ export interface PluginContext<S = Record<string, unknown>, Tables = {}> {
     baseUrl(): string;
     /** Whether an address is one of Parley's own (its From address, a reply-key or bounce address), as `within` sees the settings. */
     isOwnAddress(address: string, within?: Kysely<DB>): Promise<boolean>;
+    /**
+     * Puts a sender's address (or domain) on the admins' block list (`/admin/email/senders`): their
+     * next mail is rejected as `sender_blocked`. `note` records who blocked it and why. Answers
+     * whether the entry is new, and the allow-list entry that still lets them through, if any.
+     */
+    blockSender(pattern: string, note: string, within?: Kysely<DB>): Promise<{ added: boolean; allowedBy: string | null }>;
   };
   readonly auth: {
     /** Signs the browser in as this user (a session cookie), as logging in does. */
@@ -130,6 +137,7 @@ export function createPluginContext<S, Tables>(core: Core, name: string, scope: 
       send: (draft, within, about) => inTransactionWithin(core, within, async (work) => { await core.mail.mailer.queue(work, draft, about); }),
       baseUrl: () => core.config.baseUrl,
       isOwnAddress: async (address, within) => (await core.mail.addresses(within as Transaction<DB> | undefined)).isOwn(address),
+      blockSender: (pattern, note, within) => blockSender(within ?? core.db, pattern, note),
     },
     auth: { startSession: (req, reply, user) => startSession(core, req, reply, user) },
     enabled: () => core.plugins.isEnabled(name),

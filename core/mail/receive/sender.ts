@@ -50,3 +50,16 @@ export async function userByEmail(db: Kysely<DB>, address: string): Promise<numb
   const row = await db.selectFrom('user_emails').select('user_id').where('email_lower', '=', address.toLowerCase()).executeTakeFirst();
   return row?.user_id ?? null;
 }
+
+/**
+ * Puts an address (or a domain) on the block list, keeping an existing entry; `note` says who
+ * blocked it and why, for the admins' list. Answers whether the entry is new, and the allow rule
+ * that still lets the sender through (an allow wins over a block), if any.
+ */
+export async function blockSender(db: Kysely<DB>, pattern: string, note: string): Promise<{ added: boolean; allowedBy: string | null }> {
+  const lower = pattern.trim().toLowerCase();
+  const added = await db.insertInto('email_sender_rules').values({ pattern: lower, rule: 'block', note: note.slice(0, 200) })
+    .onConflict((oc) => oc.columns(['pattern', 'rule']).doNothing()).returning('id').executeTakeFirst();
+  const rule = lower.includes('@') ? await senderRule(db, lower) : null;
+  return { added: added !== undefined, allowedBy: rule?.rule === 'allow' ? rule.pattern : null };
+}
