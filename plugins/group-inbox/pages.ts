@@ -2,20 +2,24 @@
 // Archive, archiving, and the inbox settings admins edit beside the group's own.
 import { readFileSync } from 'node:fs';
 import { ParleyError, Type, badInput, sql, type SqlBool, notFound, requireAdmin, requireUser, type FastifyReply, type FastifyRequest, type PluginContext, type Viewer } from '../../core/plugin-api.ts';
+import { registerActions } from './actions.ts';
 import * as repo from './inbox.repo.ts';
 import type { InboxDb, InboxFilter } from './inbox.repo.ts';
+import { registerOnBehalf } from './on-behalf.ts';
 
 type Ctx = PluginContext<{ quotedPosts: number }, repo.GroupInboxTables>;
 
-const LABELS: Record<InboxFilter, string> = { inbox: 'Inbox', new: 'New', unread: 'Unread', archive: 'Archive' };
+const LABELS: Record<InboxFilter, string> = { inbox: 'Inbox', new: 'New', unread: 'Unread', archive: 'Archive', spam: 'Spam' };
 const EMPTY: Record<InboxFilter, string> = {
   inbox: 'The inbox is empty: every message is archived, or none came yet.',
   new: 'Nothing new: you have opened every message in the inbox.',
   unread: 'Nothing unread.',
   archive: 'No archived messages.',
+  spam: 'No spam. Messages marked as spam wait here until someone says "Not spam".',
 };
 
 const template = (name: string) => readFileSync(new URL(`./templates/${name}.hbs`, import.meta.url), 'utf8');
+const SCRIPT = readFileSync(new URL('./assets/inbox.js', import.meta.url), 'utf8');
 
 export function parseFilter(value: unknown): InboxFilter {
   return repo.FILTERS.includes(value as InboxFilter) ? value as InboxFilter : 'inbox';
@@ -59,6 +63,9 @@ export function registerPages(ctx: Ctx): void {
   const db = ctx.db as unknown as InboxDb;
   ctx.web.view('inbox', template('inbox'));
   ctx.web.view('settings', template('settings'));
+  ctx.web.view('on-behalf', template('on-behalf'));
+  ctx.http.get('/group-inbox/inbox.js', { schema: { hide: true } }, async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(SCRIPT));
+  ctx.web.outlet('head', (data) => (data.bulkActions ? '<script type="module" src="/group-inbox/inbox.js"></script>' : ''));
 
   /** The group, if the viewer may work its inbox: its members and admins. Anyone else learns nothing. */
   async function inboxGroup(viewer: Viewer, name: string) {
@@ -66,6 +73,8 @@ export function registerPages(ctx: Ctx): void {
     if (!group || viewer.id === null || !(viewer.admin || viewer.groupIds.includes(group.id))) throw notFound('That group inbox');
     return group;
   }
+
+  const bulkBar = registerActions(ctx, db, inboxGroup);
 
   /** `extra`: further list parameters other plugins read (`assigned`, from the assign plugin). */
   async function page(viewer: Viewer & { id: number }, groupId: number, filter: InboxFilter, pageNo: number, extra: Record<string, string | undefined> = {}) {
@@ -83,12 +92,16 @@ export function registerPages(ctx: Ctx): void {
     const groupId = Number(params.groupId);
     const userId = viewer.id ?? -1;
     // Read state is the viewer's own: "new" is never opened, "unread" has posts past where they stopped.
+    // Spam is in no other tab: not in the inbox, not in the archive.
     const archived = sql<SqlBool>`exists (select 1 from group_inbox_archived a where a.topic_id = topics.id and a.group_id = ${groupId})`;
+    const spam = sql<SqlBool>`exists (select 1 from group_inbox_spam s where s.topic_id = topics.id and s.group_id = ${groupId})`;
+    const open = sql<SqlBool>`not ${archived} and not ${spam}`;
     const state = {
-      inbox: sql<SqlBool>`not ${archived}`,
-      archive: archived,
-      new: sql<SqlBool>`not ${archived} and not exists (select 1 from topic_users tu where tu.topic_id = topics.id and tu.user_id = ${userId})`,
-      unread: sql<SqlBool>`not ${archived} and exists (select 1 from topic_users tu where tu.topic_id = topics.id and tu.user_id = ${userId} and tu.last_read_post_number < topics.highest_post_number)`,
+      inbox: open,
+      archive: sql<SqlBool>`${archived} and not ${spam}`,
+      new: sql<SqlBool>`${open} and not exists (select 1 from topic_users tu where tu.topic_id = topics.id and tu.user_id = ${userId})`,
+      unread: sql<SqlBool>`${open} and exists (select 1 from topic_users tu where tu.topic_id = topics.id and tu.user_id = ${userId} and tu.last_read_post_number < topics.highest_post_number)`,
+      spam,
     }[filter];
     return [...conditions, () => state];
   });
@@ -100,13 +113,14 @@ export function registerPages(ctx: Ctx): void {
     const filter = parseFilter(req.query.filter);
     const pageNo = Math.max(0, Math.min(10_000, Math.floor(Number(req.query.page ?? 0)) || 0));
     const extra = listParams(req.query);
-    const [data, settings] = await Promise.all([page(viewer, group.id, filter, pageNo, extra), repo.settingsOf(db, group.id)]);
+    const [data, settings, bulkActions] = await Promise.all([page(viewer, group.id, filter, pageNo, extra), repo.settingsOf(db, group.id), bulkBar(viewer, group, filter)]);
     const base = `/g/${encodeURIComponent(group.name)}/messages`;
     return ctx.web.page(req, reply, 'inbox', {
       title: `${group.full_name || group.name}: messages`, nav: 'messages',
       group: { name: group.name, fullName: group.full_name }, addresses: settings?.addresses ?? [],
       tabs: repo.FILTERS.map((f) => ({ name: f, label: LABELS[f], count: data.counts[f], href: `${base}?filter=${f}`, current: f === filter })),
-      filter, inboxParams: { filter, ...extra }, pagerQuery: new URLSearchParams({ filter, ...extra }).toString(), archived: filter === 'archive', topics: data.topics, page: data.page, more: data.more, emptyText: EMPTY[filter],
+      filter, inboxParams: { filter, ...extra }, pagerQuery: new URLSearchParams({ filter, ...extra }).toString(), archived: filter === 'archive', spam: filter === 'spam', topics: data.topics,
+      bulkActions, pageIds: data.topics.map((x) => x.id).join(','), forCustomerHref: `${base}/for-customer`, page: data.page, more: data.more, emptyText: EMPTY[filter],
       actionBase: base, newMessageHref: `/new-message?group=${encodeURIComponent(group.name)}`,
       settingsHref: viewer.admin ? `/admin/group-inbox/${encodeURIComponent(group.name)}` : null,
     });
@@ -135,7 +149,7 @@ export function registerPages(ctx: Ctx): void {
   const tags = ['group-inbox'];
   const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 60 }) });
   ctx.http.get<{ Params: { name: string }; Querystring: { filter?: string; page?: number } & Record<string, unknown> }>('/api/group-inbox/:name', {
-    schema: { tags, summary: 'A group inbox: Inbox, New, Unread or Archive (filter), 30 a page, with the count of each', params: Name,
+    schema: { tags, summary: 'A group inbox: Inbox, New, Unread, Archive or Spam (filter), 30 a page, with the count of each', params: Name,
       querystring: Type.Object({
         filter: Type.Optional(Type.Union(repo.FILTERS.map((f) => Type.Literal(f)))), page: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
         assigned: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,40}$', description: 'With the assign plugin: me, nobody, group or a username' })),
@@ -156,6 +170,7 @@ export function registerPages(ctx: Ctx): void {
     return { archived: req.body.archived };
   });
 
+  registerOnBehalf(ctx, db, inboxGroup);
   registerSettings(ctx, db, inboxGroup);
 }
 

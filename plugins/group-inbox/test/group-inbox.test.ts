@@ -26,7 +26,7 @@ t.test('mail to a group address becomes a message to the group, with the sender 
 
   const inbox = await alice.json(`/api/group-inbox/support`);
   t.same(inbox.topics.map((x: { id: number }) => x.id), [topicId], 'a member sees it in the group inbox');
-  t.same(inbox.counts, { inbox: 1, new: 1, unread: 0, archive: 0 });
+  t.same(inbox.counts, { inbox: 1, new: 1, unread: 0, archive: 0, spam: 0 });
   t.equal((await mallory.get('/api/group-inbox/support')).statusCode, 404, 'a non-member learns nothing, not even that the inbox exists');
   t.equal((await mallory.get(`/api/t/${topicId}`)).statusCode, 404);
 });

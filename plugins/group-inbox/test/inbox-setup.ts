@@ -34,3 +34,27 @@ export async function setup(t: Test, settings: Record<string, unknown> = {}) {
   return { h, sink, admin, alice, bob, mallory, receive, provisioned };
 }
 
+
+/**
+ * A browser without scripts, logged in as `login`: posts URL-encoded forms (repeated fields for
+ * `topicIds[]`) with the CSRF field, and gets HTML pages (a redirect's flash shows on the next one).
+ */
+export async function formBrowser(h: Awaited<ReturnType<typeof testApp>>, login: string) {
+  const jar: Record<string, string> = {};
+  const send = async (opts: { method: 'GET' | 'POST'; url: string; payload?: string | object; headers?: Record<string, string> }) => {
+    const res = await h.app.inject({ ...opts, cookies: jar });
+    for (const c of res.cookies as Array<{ name: string; value: string }>) jar[c.name] = c.value;
+    return res;
+  };
+  const csrf = (await send({ method: 'GET', url: '/api/session/csrf' })).json().csrf as string;
+  const session = await send({ method: 'POST', url: '/api/session', payload: { login, password: 'correct horse battery' }, headers: { 'x-csrf-token': csrf } });
+  if (session.statusCode !== 200) throw new Error(`login ${login}: ${session.statusCode} ${session.body}`);
+  return {
+    get: (url: string) => send({ method: 'GET', url, headers: { accept: 'text/html' } }),
+    post(url: string, fields: Record<string, string | string[]>) {
+      const form = new URLSearchParams({ _csrf: csrf });
+      for (const [k, v] of Object.entries(fields)) for (const one of [v].flat()) form.append(k, one);
+      return send({ method: 'POST', url, payload: form.toString(), headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' } });
+    },
+  };
+}

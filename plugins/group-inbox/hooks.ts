@@ -1,0 +1,49 @@
+// The hooks the group inbox declares: the actions its bulk bar offers (assign adds "Assign to…"),
+// and an account for an address nobody owns yet (staged-accounts makes one) when a team member
+// opens a message on a customer's behalf.
+import type { Kysely, Viewer } from '../../core/plugin-api.ts';
+
+/** A field an action of the bulk bar needs besides the selected rows, sent as a form or API body field of this name. */
+export interface InboxBulkInput {
+  name: string;
+  label: string;
+  kind: 'text' | 'checkbox';
+  placeholder?: string;
+}
+
+/** One action of the inbox's bulk bar: a button in the browser, an `action` of `POST /api/group-inbox/:name/bulk`. */
+export interface InboxBulkAction {
+  /** The form's and the API's `action` value (`archive`, `spam`, `assign`…). */
+  name: string;
+  /** The button's text: "Archive", "Assign to…". */
+  label: string;
+  /** The tabs (filters) whose bar shows it; every tab when absent. The API accepts it anywhere. */
+  shownIn?: string[];
+  input?: InboxBulkInput;
+  /**
+   * Does it to the selected messages, which the group inbox has already checked: every one is the
+   * group's and visible to the viewer. `input` holds the body's fields (strings, or booleans from
+   * the API). Answers how many changed (those already in that state do not count), optionally
+   * with a note for the person ("Blocked x@y."). A throw (a ParleyError saying what to fix)
+   * refuses the action.
+   */
+  perform(topicIds: number[], input: Record<string, unknown>): Promise<number | { changed: number; note?: string }>;
+}
+
+declare module '../../core/plugin-api.ts' {
+  interface FilterHooks {
+    /**
+     * The actions of a group inbox's bulk bar, asked each time the inbox is shown and each time a
+     * bulk action is posted (for the viewer, who works that group's inbox). group-inbox's own
+     * (Archive, Move to inbox, Spam, Not spam) come first; plugins append theirs.
+     */
+    'inbox-bulk-actions': { value: InboxBulkAction[]; context: { viewer: Viewer & { id: number }; group: { id: number; name: string } } };
+    /**
+     * An account for an address nobody owns, so a team member can open a message on that person's
+     * behalf (a phone call). The value is null; return a user id to take the address in (the
+     * staged-accounts plugin makes a staged account, within its caps); null refuses. `db` is where
+     * to write (the database, or the transaction under way).
+     */
+    'stage-address': { value: number | null; context: { address: string; name: string; actorId: number; db: Kysely<any> } };
+  }
+}
