@@ -66,6 +66,9 @@ export default definePlugin<typeof StagedAccountsSettings, StagedTables>({
       return out;
     });
 
+    // A team member opens a message for an address nobody owns (group-inbox's "New message for a customer"): a staged account, within the hourly cap.
+    ctx.hooks.onFilter('stage-address', async (userId, { address, name, db }) => userId ?? (await stageAccount(ctx, db, { address, name }, null))?.id ?? null);
+
     ctx.hooks.onFilter('notification-dispatch', async (planned, { topic, trx }) => {
       if (planned.length === 0) return planned;
       const ids = planned.map((d) => d.userId);

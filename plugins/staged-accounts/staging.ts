@@ -41,11 +41,11 @@ async function freeUsername(ctx: Ctx, trx: unknown, address: string): Promise<st
   return `${base.slice(0, 24)}${Date.now().toString(36)}`;
 }
 
-/** Why no staged account may be made right now, or null: the caps per mail and per hour. */
-async function capReached(ctx: Ctx, db: Db, incomingEmailId: number, reserved: number): Promise<string | null> {
+/** Why no staged account may be made right now, or null: the caps per mail (when made for a mail) and per hour. */
+async function capReached(ctx: Ctx, db: Db, incomingEmailId: number | null, reserved: number): Promise<string | null> {
   const { maxPerMail, maxPerHour } = ctx.settings.get();
   const row = await db.selectFrom('staged_accounts').select((eb) => [
-    eb.fn.countAll<string>().filterWhere('incoming_email_id', '=', incomingEmailId).as('mail'),
+    eb.fn.countAll<string>().filterWhere('incoming_email_id', '=', incomingEmailId ?? -1).as('mail'),
     eb.fn.countAll<string>().filterWhere('created_at', '>', sql<Date>`now() - interval '1 hour'`).as('hour'),
   ]).executeTakeFirstOrThrow();
   if (Number(row.mail) + reserved >= maxPerMail) return `this mail already made ${maxPerMail} staged accounts (the per-mail cap)`;
@@ -57,8 +57,9 @@ async function capReached(ctx: Ctx, db: Db, incomingEmailId: number, reserved: n
  * Makes a staged account for the address inside the mail's transaction (`trx`): it disappears with
  * the transaction if the mail is then rejected, and `user-provisioned` fires only once it commits.
  * Null when a cap says no; `reserved` keeps that many of the per-mail cap for someone else (the sender).
+ * `incomingEmailId` is null for an account made without a mail (a message opened on someone's behalf).
  */
-export async function stageAccount(ctx: Ctx, trx: unknown, person: { address: string; name: string }, incomingEmailId: number, reserved = 0): Promise<User | null> {
+export async function stageAccount(ctx: Ctx, trx: unknown, person: { address: string; name: string }, incomingEmailId: number | null, reserved = 0): Promise<User | null> {
   const db = trx as Db;
   const refused = await capReached(ctx, db, incomingEmailId, reserved);
   if (refused) {
