@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { definePlugin, escapeHtml, ParleyError, requireUser, sql, Type, type SqlBool, type Viewer } from '../../core/plugin-api.ts';
 import { registerCollisionCheck } from './collision.ts';
 import { assignTo, holdersOf, mayAssign, release, take, type AssignTables, type Ctx, type Holder } from './assign.ts';
+import { registerBulkAssign } from './bulk.ts';
 
 const SCRIPT = readFileSync(new URL('./assets/assign.js', import.meta.url), 'utf8');
 
@@ -27,6 +28,7 @@ export default definePlugin<ReturnType<typeof Type.Object>, AssignTables>({
     const ctx = rawCtx as unknown as Ctx;
     ctx.http.get('/assign/assign.js', { schema: { hide: true } }, async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(SCRIPT));
     ctx.web.outlet('head', (data) => (data.me ? '<script type="module" src="/assign/assign.js"></script>' : ''));
+    registerBulkAssign(ctx);
 
     // What pages show: the holder of the topic on its page, the holders of a list's rows.
     ctx.hooks.onFilter('page-data', async (data, { view, viewer }) => {
