@@ -62,11 +62,13 @@ export async function addAddress(db: Db, contactId: number, address: string, act
   return row !== undefined;
 }
 
-/** Group messages the contact's accounts started or take part in: the contact's conversations with the team. */
+/**
+ * Group messages the contact's accounts take part in: the contact's conversations with the team.
+ * A message's author is always one of its participants, so the (indexed) participants say it all.
+ */
 export function messagesOf(accountIds: number[]): TopicPredicate {
-  return () => sql<SqlBool>`exists (select 1 from topic_allowed_groups tag where tag.topic_id = topics.id)
-    and (topics.user_id = any(${accountIds}::int[])
-      or exists (select 1 from topic_allowed_users tau where tau.topic_id = topics.id and tau.user_id = any(${accountIds}::int[])))`;
+  return () => sql<SqlBool>`topics.id in (select tau.topic_id from topic_allowed_users tau where tau.user_id = any(${accountIds}::int[]))
+    and exists (select 1 from topic_allowed_groups tag where tag.topic_id = topics.id)`;
 }
 
 /** The groups each message was sent to, by topic id. */

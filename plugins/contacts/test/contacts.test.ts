@@ -85,7 +85,11 @@ t.test('case notes: Markdown, sanitised, for the team only, changed by their aut
   t.match(page.body, /<strong>VIP<\/strong>/, 'the rest of the team reads it');
   t.notMatch(page.body, /<script>alert/, 'never as a script');
   t.match(page.body, /@alice/, 'with its author');
+  t.notMatch(page.body, /data-delete-note/, 'without the controls of a note that is not theirs');
   t.notMatch((await alice.get(`/t/x/${printer.topicId}`)).body, /VIP/, 'notes stay on the contact page');
+  t.match((await alice.get(`/contacts/${carol}`)).body, new RegExp(`action="/contacts/${carol}/notes/${note.id}"`), 'its author gets the edit form');
+  t.equal((await alice.post(`/contacts/${carol}/notes/${note.id}`, { raw: 'VIP, *edited*' })).statusCode, 303, 'which works without scripts');
+  t.match((await alice.json(`/api/contacts/${carol}`)).notes[0].cooked, /<em>edited<\/em>/);
   t.equal((await bob.put(`/api/contacts/${carol}/notes/${note.id}`, { raw: 'changed' })).statusCode, 403, 'not by someone else');
   const edited = await admin.put(`/api/contacts/${carol}/notes/${note.id}`, { raw: 'Prefers *phone* calls' });
   t.equal(edited.statusCode, 200, 'an admin may');
@@ -122,6 +126,8 @@ t.test('a staged contact takes in another staged address by a link, and a fresh 
   const redirect = await alice.get(`/contacts/${other}`);
   t.equal(redirect.statusCode, 303, 'the merged account opens as the contact');
   t.equal(redirect.headers.location, `/contacts/${carol}`);
+  await receive('carol@other.test', 'Still on my second address');
+  t.same((await titles(alice, carol))[0], 'Still on my second address', 'its next mail lands on the contact too');
 
   const added = await alice.post(`/api/contacts/${carol}/merge`, { address: 'Carol.Mobile@phone.test' });
   t.equal(added.statusCode, 200, added.body);
@@ -152,4 +158,15 @@ t.test('merging a signed-up account\'s address is refused clearly, and nothing c
   t.equal(form.statusCode, 303, 'the form, without scripts');
   const shown = await alice.get(`/contacts/${carol}`);
   t.match(shown.body, /belongs to @lee, who has signed up/, 'says why on the page');
+});
+
+t.test('turned off, the pages, the links and the added addresses go quiet', async (t) => {
+  await h.core.plugins.setEnabled('contacts', false);
+  t.teardown(() => h.core.plugins.setEnabled('contacts', true));
+  t.equal((await admin.get(`/contacts/${carol}`)).statusCode, 404, 'no page');
+  t.equal((await admin.get(`/api/contacts/${carol}`)).statusCode, 404, 'no API');
+  t.notMatch((await alice.get('/g/support/messages')).body, /data-contact-link/, 'no link in the inbox');
+  const mail = await receive('carol.mobile@phone.test', 'Phone again, plugin off');
+  const post = await h.core.db.selectFrom('posts').select('user_id').where('id', '=', mail.postId!).executeTakeFirstOrThrow();
+  t.not(post.user_id, carol, 'an added address is nobody\'s again (a new staged account)');
 });
