@@ -1,6 +1,6 @@
 // Changing a message's status in the browser (forms that work without scripts) and the JSON API.
 import { readFileSync } from 'node:fs';
-import { badInput, ParleyError, requireUser, Type, type FastifyReply, type FastifyRequest, type Viewer } from '../../core/plugin-api.ts';
+import { badInput, ParleyError, requireUser, Type, type FastifyReply, type FastifyRequest, type Topic, type Viewer } from '../../core/plugin-api.ts';
 import { changeStatus, closingNoteOf, isStatus, statesOf, workable, workedAmong, type Ctx, type MessageState, type StatusChange } from './status.ts';
 import { closingFields } from './views.ts';
 
@@ -97,16 +97,11 @@ async function replyAndSet(ctx: Ctx, req: FastifyRequest<{ Params: { id: string 
     if (change.status === 'solved') closingNoteOf(ctx.settings.get(), change);
     post = await ctx.forum.posts.reply(viewer, topic.id, {
       raw: body.raw ?? '', replyToPostNumber: Number(body.replyTo) || null,
-      whisper: body.whisper === 'true' ? true : body.whisperToggle ? false : undefined,
+      whisper: body.whisper === 'true' ? true : body.whisperToggle ? false : undefined, draft: draftFrom(body),
     });
   } catch (err) {
     if (!(err instanceof ParleyError) || err.statusCode === 404 || err.statusCode >= 500) throw err;
-    const settings = ctx.settings.get();
-    return ctx.web.page(req, reply, 'reply', {
-      title: 'Reply not sent', nav: 'messages', topic: { id: topic.id, slug: topic.slug, title: topic.title }, form: body, flash: [{ kind: 'error', message: err.message }],
-      closingFields: closingFields(settings, false, body),
-      statuses: (['open', 'pending', 'solved'] as const).map((s) => ({ value: s, label: s, selected: s === change.status })), statusLabel: true,
-    }, err.statusCode);
+    return notSent(ctx, req, reply, topic, body, err);
   }
   try {
     await changeStatus(ctx, viewer, topic.id, change);
@@ -116,4 +111,29 @@ async function replyAndSet(ctx: Ctx, req: FastifyRequest<{ Params: { id: string 
     ctx.web.flash(reply, 'error', `Your reply was posted, but the status was not changed: ${err.message}`);
   }
   return reply.redirect(`/t/${topic.slug}/${topic.id}#post-${post.post_number}`, 303);
+}
+
+/** A reply form's draft base (the hidden fields of the topic page's composer); without them the reply is sent unchecked. */
+function draftFrom(body: Body): { seenPostNumber: number; startedAt: Date } | undefined {
+  const seen = Number(body.draftSeen);
+  const startedAt = new Date(body.draftStarted ?? '');
+  return body.draftSeen && Number.isInteger(seen) && seen >= 0 && !Number.isNaN(startedAt.getTime()) ? { seenPostNumber: seen, startedAt } : undefined;
+}
+
+/**
+ * The reply was not sent: the draft comes back with the reason. When something happened since the
+ * draft started (a 409 listing it), the page names it and the next send is checked against now.
+ */
+async function notSent(ctx: Ctx, req: FastifyRequest, reply: FastifyReply, topic: Topic, body: Body, err: ParleyError) {
+  const conflicts = err.statusCode === 409 && Array.isArray(err.details?.conflicts) ? err.details.conflicts as Array<{ message: string; postNumber?: number }> : null;
+  let draft = { seen: body.draftSeen ?? '', started: body.draftStarted ?? '' };
+  if (conflicts) {
+    const row = await ctx.db.selectFrom('topics').select('highest_staff_post_number').where('id', '=', topic.id).executeTakeFirstOrThrow();
+    draft = { seen: String(row.highest_staff_post_number), started: ctx.now().toISOString() };
+  }
+  return ctx.web.page(req, reply, 'reply', {
+    title: 'Reply not sent', nav: 'messages', topic: { id: topic.id, slug: topic.slug, title: topic.title }, form: body, draft, conflicts,
+    flash: [{ kind: 'error', message: err.message }], closingFields: closingFields(ctx.settings.get(), false, body),
+    statuses: (['open', 'pending', 'solved'] as const).map((s) => ({ value: s, label: s, selected: s === body.status })),
+  }, err.statusCode);
 }

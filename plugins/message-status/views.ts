@@ -96,7 +96,7 @@ export function registerViews(ctx: Ctx): void {
   <div class="stack">${closingFields(ms, false)}
   <div class="form-actions"><button type="submit" formaction="${action}" name="status" value="pending" data-reply-pending>Reply and set pending</button>
     <button type="submit" formaction="${action}" name="status" value="solved" data-reply-solved>Reply and mark solved</button>
-    <button type="submit" formaction="${action}" name="status" value="open" data-reply-open>Reply and keep open</button></div></div></details>`;
+    <button type="submit" formaction="${action}" name="status" value="open" data-reply-open>${ms.state.status === 'open' ? 'Reply and keep open' : 'Reply and reopen'}</button></div></div></details>`;
   });
 }
 

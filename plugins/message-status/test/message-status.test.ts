@@ -112,11 +112,24 @@ t.test('reply and set pending, or mark solved, from the composer', async (t) => 
   t.match(refused.body, /Anything else, just ask\./, 'with the draft kept');
   t.equal(await posts(), 2, 'and nothing posted');
 
-  const solved = await alice.post(`/t/${id}/message-status/reply`, { raw: 'Anything else, just ask.', status: 'solved', action: 'Information sent', note: 'Invoice sent.' });
-  t.equal(solved.statusCode, 303);
+  // The composer's draft base is checked as core's reply checks it: the customer writing meanwhile holds the reply back.
+  const draftOf = (html: string) => ({ draftSeen: /name="draftSeen" value="(\d+)"/.exec(html)?.[1], draftStarted: /name="draftStarted" value="([^"]+)"/.exec(html)?.[1] });
+  const draft = draftOf((await alice.get(`/t/x/${id}`)).body);
+  t.ok(draft.draftSeen, 'the topic page gives the composer its draft base');
+  await mail('Re: Invoice copy', 'i2@customer.test', 'i1@customer.test');
+  const solve = { raw: 'Anything else, just ask.', status: 'solved', action: 'Information sent', note: 'Invoice sent.' };
+  const held = await alice.post(`/t/${id}/message-status/reply`, { ...solve, ...draft });
+  t.equal(held.statusCode, 409, 'held back: the customer wrote since the draft started');
+  t.match(held.body, /data-reply-conflicts/, 'the page names what happened');
+  t.match(held.body, /Send anyway/);
+  t.equal(await posts(), 3, 'nothing posted');
+  t.equal((await status(id)).status, 'open', 'and the customer\'s mail reopened it');
+
+  const solved = await alice.post(`/t/${id}/message-status/reply`, { ...solve, ...draftOf(held.body) });
+  t.equal(solved.statusCode, 303, 'sent again against what was shown');
   t.match(await status(id), { status: 'solved', closingNote: { action: 'Information sent', handledBy: 'alice' } });
   t.equal((await mallory.post(`/t/${id}/message-status/reply`, { raw: 'Hijack!', status: 'open' })).statusCode, 404, 'an outsider finds nothing');
-  t.equal(await posts(), 3);
+  t.equal(await posts(), 4);
 });
 
 t.test('a customer\'s mail reopens a solved or pending message; the team\'s replies do not', async (t) => {
