@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { definePlugin } from '../../core/plugin-api.ts';
+import { definePlugin, type Type } from '../../core/plugin-api.ts';
 import type { AutoReplyTables, Ctx } from './auto-reply.repo.ts';
 import { DUE_QUEUE, SWEEP_QUEUE, onNewMessage, registerClaim, runDue, sweep } from './decide.ts';
 import { registerSettings, registerTopicView } from './pages.ts';
@@ -10,7 +10,7 @@ import { registerSettings, registerTopicView } from './pages.ts';
  * spam or Parley's own addresses; at most so many an hour to one address (a token bucket in the
  * database). When it is not sent, the message tells its team why.
  */
-export default definePlugin<never, AutoReplyTables>({
+export default definePlugin<ReturnType<typeof Type.Object>, AutoReplyTables>({
   name: 'auto-reply',
   version: '1.0.0',
   description: 'A delayed acknowledgement to new mail, sent only if nobody has answered by then.',

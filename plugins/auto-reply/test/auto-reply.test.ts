@@ -142,6 +142,9 @@ t.test('sent once after the delay: threaded under the customer\'s mail, from the
   t.equal((await dora.get(`/api/t/${topicId}/auto-reply`)).statusCode, 404, 'nor in the API');
   t.equal((await mallory.get(`/api/t/${topicId}/auto-reply`)).statusCode, 404, 'nor does an outsider');
   t.equal((await admin.get(`/api/t/${topicId}/auto-reply`)).statusCode, 200, 'staff do');
+
+  const answer = await receive({ from: 'dora@customer.test', subject: ack.subject, body: 'Thanks, waiting.', headers: { 'In-Reply-To': `<${ack.message_id}>`, References: `<toaster@customer.test> <${ack.message_id}>` } });
+  t.same([answer.status, answer.topicId], ['created', topicId], 'the customer\'s answer to the acknowledgement lands in the same message');
 });
 
 t.test('not sent when someone answered first; a whisper is no answer', async (t) => {
@@ -174,13 +177,18 @@ t.test('never to auto-generated mail or bounces, and the message says why', asyn
   t.same([outOfOffice.status, outOfOffice.reason], ['rejected', 'auto_generated'], 'an auto-reply makes no message at all');
   const bounce = await h.core.mail.receiver.receive(dsn('support@forum.test', 'gone@customer.test'), { source: 'http', envelopeRecipients: ['support@forum.test'] });
   t.equal(bounce.status, 'bounce', 'nor does a bounce');
+  const bounced = await receive({ from: 'gone@customer.test', subject: 'From an address that bounces' });
+  t.equal(bounced.status, 'created');
 
   later(61);
   await runJob('sweep');
-  for (const to of ['erin@', 'no-reply@shop.test', 'olaf@', 'MAILER-DAEMON', 'lists.example.org']) t.same(await acknowledgements({ to }), [], `nothing to ${to}`);
+  const suppressed = await decision(bounced.topicId!);
+  t.same([suppressed.state, suppressed.reason], ['skipped', 'suppressed'], 'nor to an address whose mail bounced');
+  t.match(suppressed.summary, /Not sent: mail to that address has stopped \(hard bounce/);
+  for (const to of ['gone@', 'erin@', 'no-reply@shop.test', 'olaf@', 'MAILER-DAEMON', 'lists.example.org']) t.same(await acknowledgements({ to }), [], `nothing to ${to}`);
 });
 
-t.test('at most so many an hour to one address: the bucket empties and refills', async (t) => {
+t.test('at most so many an hour to one address: the bucket empties and refills (the sweep finds due messages whatever became of their jobs)', async (t) => {
   t.equal((await admin.put('/api/auto-reply/support', { perAddressPerHour: 2 })).statusCode, 200);
   const topics = [];
   for (const subject of ['First', 'Second', 'Third']) topics.push((await receive({ from: 'Flo <FLO@customer.test>', subject })).topicId!);
