@@ -57,7 +57,7 @@ export function registerPages(ctx: Ctx): void {
     try {
       const entry = await library.create(ctx, requireUser(req), req.params.name, body);
       ctx.web.flash(reply, 'notice', `Added “${entry.title}”.`);
-      return reply.redirect(`${libraryHref(entry.groupName)}#new-canned-reply`, 303);
+      return reply.redirect(`${libraryHref(entry.groupName)}#canned-reply-${entry.id}`, 303);
     } catch (err) {
       const shown = formError(err);
       if (!shown) throw err;
@@ -130,7 +130,7 @@ function pickerHtml({ topicId, libraries }: PickerData): string {
   const links = libraries.map((l) => `<a href="${escapeHtml(libraryHref(l.name))}" target="_blank" rel="noopener">@${escapeHtml(l.name)}</a>`).join(', ');
   return `<div class="canned-replies autocomplete" data-canned-replies data-topic-id="${topicId}">
   <div class="form-actions">
-    <button type="button" data-canned-open aria-expanded="false" aria-controls="canned-replies-panel" hidden>Insert canned reply</button>
+    <button type="button" data-canned-open aria-expanded="false" aria-controls="canned-replies-panel" aria-keyshortcuts="Alt+Shift+C" title="Alt+Shift+C in the reply box" hidden>Insert canned reply</button>
     <span class="hint">Canned replies: ${links}</span>
   </div>
   <div id="canned-replies-panel" class="stack" data-canned-panel hidden style="margin-top:.5rem">

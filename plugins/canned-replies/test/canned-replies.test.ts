@@ -130,7 +130,7 @@ t.test('using a reply fills its variables for the message and counts the use', a
 
   const tricky = await receive('"[Win](http://evil.test) ![t](http://track.test/p.png) <b>x</b>" <prize@customer.test>', 'Free *stuff*');
   const escaped = (await alice.post(`/api/canned-replies/${id}/use`, { topicId: tricky })).json().text;
-  t.match(escaped, /^Hi \\\[Win\\\]\(http:\/\/evil\.test\) \(\\\[Win\\\]\(http:\/\/evil\.test\) \\!\\\[t\\\]\(http:\/\/track\.test\/p\.png\) \\<b\\>x\\<\/b\\>\)/,
+  t.match(escaped, /^Hi \\\[Win\\\]\(http:\/\/evil\.test\) \(\\\[Win\\\]\(http:\/\/evil\.test\) !\\\[t\\\]\(http:\/\/track\.test\/p\.png\) \\<b\\>x\\<\/b\\>\)/,
     'a customer\'s name is escaped: it cannot become a disguised link, an image or markup');
   t.match(escaped, /about "Free \\\*stuff\\\*"/, 'nor can a subject');
   const posted = await alice.post(`/api/t/${tricky}/posts`, { raw: escaped });
@@ -187,4 +187,13 @@ t.test('the pages: the library with its forms, links from the group and the inbo
   t.match(topicPage.body, /src="\/canned-replies\/canned-replies\.js"/);
   const script = await alice.get('/canned-replies/canned-replies.js');
   t.equal(script.headers['content-type'], 'text/javascript; charset=utf-8');
+});
+
+t.test('turned off, the plugin goes silent: no API, no page, no picker, no links', async (t) => {
+  t.equal((await admin.put('/api/admin/plugins/canned-replies', { enabled: false })).statusCode, 200);
+  t.teardown(async () => { await admin.put('/api/admin/plugins/canned-replies', { enabled: true }); });
+  t.equal((await alice.get('/api/canned-replies?group=support')).statusCode, 404);
+  t.equal((await olive.get('/g/support/canned-replies')).statusCode, 404);
+  t.notMatch((await alice.get(`/t/x/${topicId}`)).body, /data-canned-replies/);
+  t.notMatch((await alice.get('/g/support')).body, /data-canned-replies-link/);
 });
