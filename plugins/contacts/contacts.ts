@@ -40,6 +40,7 @@ export async function openContact(ctx: Ctx, viewer: Viewer, id: number): Promise
 
 /** The contact's messages the viewer may see, newest first, 30 a page, each with the groups it went to. */
 export async function messagesPage(ctx: Ctx, viewer: Viewer, contact: Contact, page: number) {
+  // Core's list, so the guardian's one condition applies: the contact's own inbox, as the viewer may see it.
   const list = await ctx.forum.lists.list(viewer, { list: 'inbox', archetype: 'private_message', page, where: [repo.messagesOf(contact.accountIds)] });
   const groups = await repo.groupsOf(ctx.db, list.topics.map((t) => t.id));
   return { ...list, topics: list.topics.map((t) => ({ ...t, groups: groups.get(t.id) ?? [] })) };
