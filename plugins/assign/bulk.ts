@@ -6,7 +6,7 @@ import { assignTo, holdersOf, type Ctx } from './assign.ts';
 
 export function registerBulkAssign(ctx: Ctx): void {
   ctx.hooks.onFilter('inbox-bulk-actions', (actions, { viewer }) => [...actions, {
-    name: 'assign', label: 'Assign', input: { name: 'assignTo', label: 'Assign to', kind: 'text', placeholder: 'username or @group' },
+    name: 'assign', label: 'Assign', done: 'assigned', input: { name: 'assignTo', label: 'Assign to', kind: 'text', placeholder: 'username or @group' },
     perform: async (topicIds, input) => {
       const text = typeof input.assignTo === 'string' ? input.assignTo.trim() : '';
       if (!text || text === '@') throw badInput('Say whom to assign them to: a username, or @group.', { field: 'assignTo' });

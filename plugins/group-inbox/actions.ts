@@ -12,7 +12,7 @@ type Member = Viewer & { id: number };
 export type InboxGroupOf = (viewer: Viewer, name: string) => Promise<{ id: number; name: string; full_name: string }>;
 
 /** What a bulk action did: how many of the selected messages changed, and anything worth saying besides. */
-export interface BulkOutcome { action: string; label: string; selected: number; changed: number; note: string | null }
+export interface BulkOutcome { action: string; label: string; done: string | null; selected: number; changed: number; note: string | null }
 
 export const MAX_SELECTED = 100;
 
@@ -75,19 +75,19 @@ export function registerActions(ctx: Ctx, db: InboxDb, inboxGroup: InboxGroupOf)
   // The group inbox's own actions, ahead of any a plugin adds.
   ctx.hooks.onFilter('inbox-bulk-actions', (actions, { viewer, group }) => {
     const own: InboxBulkAction[] = [
-      { name: 'archive', label: 'Archive', shownIn: ['inbox', 'new', 'unread'], perform: async (ids) => {
+      { name: 'archive', label: 'Archive', done: 'archived', shownIn: ['inbox', 'new', 'unread'], perform: async (ids) => {
         const changed = await repo.archive(db, group.id, ids, viewer.id);
         await lists(group.id, 'archived', ids, viewer.id);
         return changed;
       } },
-      { name: 'unarchive', label: 'Move to inbox', shownIn: ['archive'], perform: async (ids) => {
+      { name: 'unarchive', label: 'Move to inbox', done: 'moved to the inbox', shownIn: ['archive'], perform: async (ids) => {
         const changed = await repo.unarchiveMany(db, group.id, ids);
         await lists(group.id, 'unarchived', ids, viewer.id);
         return changed;
       } },
-      { name: 'spam', label: 'Spam', shownIn: ['inbox', 'new', 'unread', 'archive'], input: { name: 'block', label: 'and block the senders', kind: 'checkbox' },
+      { name: 'spam', label: 'Spam', done: 'marked as spam', shownIn: ['inbox', 'new', 'unread', 'archive'], input: { name: 'block', label: 'and block the senders', kind: 'checkbox' },
         perform: (ids, input) => markSpam(viewer, group, ids, truthy(input.block)) },
-      { name: 'not-spam', label: 'Not spam', shownIn: ['spam'], perform: (ids) => notSpam(viewer, group, ids) },
+      { name: 'not-spam', label: 'Not spam', done: 'back in the inbox', shownIn: ['spam'], perform: (ids) => notSpam(viewer, group, ids) },
     ];
     return [...own, ...actions];
   }, { priority: 0 });
@@ -118,11 +118,11 @@ export function registerActions(ctx: Ctx, db: InboxDb, inboxGroup: InboxGroupOf)
     if (refused.length) throw parleyError('NOT_FOUND', `${refused.length === 1 ? `Message ${refused[0]} is` : `Messages ${refused.join(', ')} are`} not among @${group.name}'s messages that you can see; nothing was changed.`, { details: { refused } });
     const done = await action.perform(ids, body);
     const outcome = typeof done === 'number' ? { changed: done } : done;
-    return { action: action.name, label: action.label, selected: ids.length, changed: outcome.changed, note: outcome.note ?? null };
+    return { action: action.name, label: action.label, done: action.done ?? null, selected: ids.length, changed: outcome.changed, note: outcome.note ?? null };
   }
 
   const summary = (o: BulkOutcome) => {
-    const what = o.action === 'archive' ? 'archived' : o.action === 'unarchive' ? 'moved to the inbox' : o.action === 'spam' ? 'marked as spam' : o.action === 'not-spam' ? 'back in the inbox' : `changed (${o.label})`;
+    const what = o.done ?? `changed (${o.label})`;
     const count = (n: number) => `${n} ${n === 1 ? 'message' : 'messages'}`;
     return `${count(o.changed)} ${what}${o.changed < o.selected ? ` (of ${o.selected} selected; the others already were)` : ''}.${o.note ? ` ${o.note}` : ''}`;
   };

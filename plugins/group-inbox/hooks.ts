@@ -17,6 +17,8 @@ export interface InboxBulkAction {
   name: string;
   /** The button's text: "Archive", "Assign to…". */
   label: string;
+  /** What the notice says happened to the messages: "assigned" ("2 messages assigned."). */
+  done?: string;
   /** The tabs (filters) whose bar shows it; every tab when absent. The API accepts it anywhere. */
   shownIn?: string[];
   input?: InboxBulkInput;

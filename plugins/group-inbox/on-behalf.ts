@@ -81,10 +81,11 @@ export function registerOnBehalf(ctx: Ctx, db: InboxDb, inboxGroup: InboxGroupOf
     const fields = `<label>Customer's email address <input type="email" name="email" value="${value('email')}" required maxlength="254" autocomplete="off" spellcheck="false"></label>
 <label>Their name <span class="hint">Optional; kept for a new address.</span><input type="text" name="name" value="${value('name')}" maxlength="100"></label>
 <label>How it came in <select name="channel">${Object.entries(CHANNELS).map(([k, label]) => `<option value="${k}"${k === channel ? ' selected' : ''}>${label.replace(/^by /, '')}</option>`).join('')}</select></label>
-${await canAssign(viewer, group) ? `<label class="checkbox"><input type="checkbox" name="assignToMe" value="true"${values.assignToMe === 'true' ? ' checked' : ''}> Assign it to me</label>` : ''}`;
+${await canAssign(viewer, group) ? `<label class="checkbox"><input type="checkbox" name="assignToMe" value="true"${values.assignToMe === 'true' ? ' checked' : ''}> Assign it to me</label>` : ''}
+<label>Subject <input type="text" name="title" value="${value('title')}" required minlength="3" maxlength="255"></label>`;
     return ctx.web.page(req, reply, 'on-behalf', {
       title: `New message for a customer: @${group.name}`, nav: 'messages', group: { name: group.name, fullName: group.full_name },
-      action: `${base}/for-customer`, cancel: base, customerFields: fields, form: { title: values.title ?? '', raw: values.raw ?? '' },
+      action: `${base}/for-customer`, cancel: base, customerFields: fields, form: { raw: values.raw ?? '' },
       ...(error ? { flash: [{ kind: 'error', message: error.message }] } : {}),
     }, error?.statusCode ?? 200);
   };
