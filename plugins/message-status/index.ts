@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { definePlugin, isStaff, sql, type SqlBool } from '../../core/plugin-api.ts';
+import { registerBulk } from './bulk.ts';
 import { registerRoutes } from './routes.ts';
 import { isStatus, MessageStatusSettings, reopenOnCustomerReply, type Ctx, type MessageStatusTables, type Status } from './status.ts';
 import { registerViews } from './views.ts';
@@ -21,6 +22,7 @@ export default definePlugin<typeof MessageStatusSettings, MessageStatusTables>({
     const ctx = rawCtx as unknown as Ctx;
     registerViews(ctx);
     registerRoutes(ctx);
+    registerBulk(ctx);
 
     ctx.hooks.onAction('message-created', async ({ topic, post, isFirstPost }) => {
       if (!isFirstPost) await reopenOnCustomerReply(ctx, topic, post);

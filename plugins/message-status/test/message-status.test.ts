@@ -195,6 +195,24 @@ t.test('open, pending and solved filter the inbox page and the API', async (t) =
   t.equal((await mallory.get('/api/group-inbox/support?status=solved')).statusCode, 404, 'outsiders have no inbox to filter');
 });
 
+t.test('the inbox\'s bulk bar sets pending, reopens and solves the selected messages', async (t) => {
+  const one = await mail('Bulk: first', 'k1@customer.test');
+  const two = await mail('Bulk: second', 'k2@customer.test');
+  t.match((await alice.get('/g/support/messages')).body, /name="closing" placeholder="Phone call: what was done"[^>]*><\/label> <button type="submit" name="action" value="status-solved"/, 'the bar has Mark solved with its closing note');
+  const bulk = (body: object, who = alice) => who.post('/api/group-inbox/support/bulk', { topicIds: [one, two], ...body });
+  t.match((await bulk({ action: 'status-pending' })).json(), { changed: 2 }, 'both set pending');
+  t.match((await bulk({ action: 'status-pending' })).json(), { changed: 0 }, 'again changes nothing');
+  const refused = await bulk({ action: 'status-solved', closing: 'Magic: waved a wand' });
+  t.equal(refused.statusCode, 400);
+  t.match(refused.json().message, /Choose the action taken/);
+  t.equal((await bulk({ action: 'status-solved', closing: 'Fixed' })).statusCode, 400, 'the note text is required');
+  t.same([(await status(one)).status, (await status(two)).status], ['pending', 'pending'], 'a refused solve changes none');
+  t.match((await bulk({ action: 'status-solved', closing: 'fixed: replaced both units' })).json(), { changed: 2 });
+  t.match(await status(two), { status: 'solved', closingNote: { action: 'Fixed', note: 'replaced both units', handledBy: 'alice' } });
+  t.equal((await bulk({ action: 'status-open' }, mallory)).statusCode, 404, 'an outsider has no inbox');
+  t.match((await bulk({ action: 'status-open' })).json(), { changed: 2 }, 'reopened');
+});
+
 t.test('a status change reaches the team\'s open pages live, never the customer\'s', async (t) => {
   const address = await h.app.listen({ host: '127.0.0.1', port: 0 });
   const id = await mail('Live status', 'l1@customer.test');
