@@ -59,4 +59,10 @@ t.test('in a real browser: a member searches the library from the composer, inse
   const posts = (await olive.json(`/api/t/${topicId}`)).posts;
   t.equal(posts.at(-1).raw.replace(/\r\n/g, '\n'), `Hello!\n\n${filled}\n\nBest wishes`, 'the post holds the filled reply');
   t.equal((await olive.json(`/api/canned-replies/${shipping.json().reply.id}`)).reply.usageCount, 1, 'and the use was counted once');
+
+  // By mouse, into the empty reply box: a one-line reply goes in as it is.
+  await page.click('[data-canned-open]');
+  await page.click('[data-canned-option]:has-text("Refund policy")');
+  await page.waitForFunction(() => (document.querySelector('[data-composer-input]') as HTMLTextAreaElement).value !== '');
+  t.equal(await textarea.inputValue(), 'Refunds take five days.', 'a click inserts too');
 });
