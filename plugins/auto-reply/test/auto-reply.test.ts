@@ -1,5 +1,6 @@
 import t from 'tap';
-import { sql } from '../../../core/plugin-api.ts';
+import { buildApp } from '../../../core/app.ts';
+import { sql, type OutgoingDraft } from '../../../core/plugin-api.ts';
 import { browser, testApp } from '../../../test/helpers/app.ts';
 import { rawMail } from '../../../test/helpers/mail.ts';
 import groupInbox from '../../group-inbox/index.ts';
@@ -46,8 +47,8 @@ async function settled(topicId: number) {
 }
 
 /** Runs one of the plugin's jobs through pg-boss, as a worker would, and waits for it to finish. */
-async function runJob(queue: 'due' | 'sweep', data: object = {}): Promise<void> {
-  const id = await h.core.jobs.send(`auto-reply.${queue}`, data, { retryLimit: 0 });
+async function runJob(queue: 'due' | 'sweep', data: object = {}, jobs = h.core.jobs): Promise<void> {
+  const id = await jobs.send(`auto-reply.${queue}`, data, { retryLimit: 0 });
   for (const end = Date.now() + 10_000; ;) {
     const { rows } = await sql<{ state: string }>`select state from pgboss.job where id = ${id}::uuid`.execute(h.core.db);
     if (rows[0]?.state === 'completed') return;
@@ -222,6 +223,32 @@ t.test('turned off while a message waits: not sent when it falls due', async (t)
   const d = await decision(topicId);
   t.same([d.state, d.reason, d.detail], ['skipped', 'disabled', 'turned off after the mail came']);
   t.same(await acknowledgements({ topicId }), []);
+});
+
+t.test('two Parley processes on one database, each running the due job at once, send it once', async (t) => {
+  const other = await buildApp({ logger: false, database: h.core.database, plugins: [stagedAccounts, groupInbox, whispers, autoReply], config: { dataDir: '/tmp/parley-test-data', baseUrl: 'http://forum.test' } });
+  t.teardown(() => other.close());
+  other.parley.clock = () => now;
+  await admin.put('/api/auto-reply/support', { enabled: true });
+  const topicId = (await receive({ from: 'kai@customer.test', subject: 'Racing' })).topicId!;
+  // Each run waits in the mailer's transaction, just before the claim, until the other arrives
+  // (on PostgreSQL they meet; PGlite's one connection lets only one in at a time).
+  const waiting: Array<() => void> = [];
+  let together = 0;
+  const barrier = async (draft: OutgoingDraft, { kind }: { kind: string }) => {
+    if (kind !== 'auto-reply') return draft;
+    await new Promise<void>((resolve) => {
+      waiting.push(resolve);
+      if (waiting.length === 2) { together++; waiting.splice(0).forEach((r) => r()); } else setTimeout(resolve, 1500);
+    });
+    return draft;
+  };
+  for (const app of [h.core, other.parley]) t.teardown(app.hooks.onFilter('outgoing-email', barrier, { priority: 5 }));
+  later(61);
+  await Promise.all([h.core.jobs, other.parley.jobs, h.core.jobs, other.parley.jobs].map((jobs) => runJob('due', { topicId }, jobs)));
+  t.comment(`runs that met in the mailer: ${together * 2}`);
+  t.equal((await acknowledgements({ topicId })).length, 1, 'one acknowledgement');
+  t.equal((await decision(topicId)).state, 'sent');
 });
 
 /** A delivery status notification (RFC 3464). */
