@@ -125,12 +125,15 @@ function registerOutlets(ctx: Ctx): void {
   });
 }
 
-/** The picker: a button that opens a search box over the message's libraries (the script makes it work; without it, links). */
+/**
+ * The picker: a button that opens a search box over the message's libraries. The script shows the
+ * button (`hidden` would lose to the site's `button { display }`); without it, there are the links.
+ */
 function pickerHtml({ topicId, libraries }: PickerData): string {
   const links = libraries.map((l) => `<a href="${escapeHtml(libraryHref(l.name))}" target="_blank" rel="noopener">@${escapeHtml(l.name)}</a>`).join(', ');
   return `<div class="canned-replies autocomplete" data-canned-replies data-topic-id="${topicId}">
   <div class="form-actions">
-    <button type="button" data-canned-open aria-expanded="false" aria-controls="canned-replies-panel" aria-keyshortcuts="Alt+Shift+C" title="Alt+Shift+C in the reply box" hidden>Insert canned reply</button>
+    <button type="button" data-canned-open aria-expanded="false" aria-controls="canned-replies-panel" aria-keyshortcuts="Alt+Shift+C" title="Alt+Shift+C in the reply box" style="display:none">Insert canned reply</button>
     <span class="hint">Canned replies: ${links}</span>
   </div>
   <div id="canned-replies-panel" class="stack" data-canned-panel hidden style="margin-top:.5rem">

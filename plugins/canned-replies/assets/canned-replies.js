@@ -136,7 +136,7 @@ function enhance(box) {
     say(`Inserted “${chosen.title}”.`);
   }
 
-  open.hidden = false;
+  open.style.removeProperty('display');
   open.addEventListener('click', () => (panel.hidden ? showPanel() : hidePanel()));
   search.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(load, DELAY_MS); });
   search.addEventListener('keydown', (e) => {
