@@ -92,7 +92,9 @@ export function registerViews(ctx: Ctx): void {
     const topic = data.topic as { id: number } | undefined;
     if (!ms || !topic || data.replyAction !== `/t/${topic.id}/reply`) return '';
     const action = `/t/${topic.id}/message-status/reply`;
-    return `<details class="message-status-reply" data-reply-and-status><summary>Reply and change the status…</summary>
+    // Enter in a one-line field submits with the form's first submit button: this plain Reply, never a status button.
+    return `<button type="submit" class="visually-hidden" tabindex="-1" aria-hidden="true" data-default-reply>Reply</button>
+<details class="message-status-reply" data-reply-and-status><summary>Reply and change the status…</summary>
   <div class="stack">${closingFields(ms, false)}
   <div class="form-actions"><button type="submit" formaction="${action}" name="status" value="pending" data-reply-pending>Reply and set pending</button>
     <button type="submit" formaction="${action}" name="status" value="solved" data-reply-solved>Reply and mark solved</button>

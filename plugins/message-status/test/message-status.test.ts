@@ -86,6 +86,8 @@ t.test('the topic page shows the status with the team\'s controls; its forms cha
   t.match(page.body, /data-set-status="pending"/, 'with Set pending');
   t.match(page.body, /<option value="Booking made">Booking made<\/option>/, 'and the closing actions of the settings');
   t.match(page.body, new RegExp(`formaction="/t/${id}/message-status/reply" name="status" value="solved"`), 'and the composer can reply and mark solved');
+  const composer = page.body.slice(page.body.indexOf('data-composer>'));
+  t.notMatch(/<button type="submit"[^>]*>/.exec(composer)?.[0], /formaction/, 'while Enter in a field still sends a plain reply');
 
   const missing = await bob.post(`/t/${id}/message-status`, { status: 'solved', note: 'done' });
   t.equal(missing.statusCode, 303, 'a mistake comes back to the page');
