@@ -167,6 +167,19 @@ export function registerActions(ctx: Ctx, db: InboxDb, inboxGroup: InboxGroupOf)
     return runBulk(viewer, group, req.body);
   });
 
+  // A message in a group's Spam makes no noise: that group's members hear nothing of its new posts
+  // (a member who took part in it still does). It stays in Spam when its sender writes again.
+  ctx.hooks.onFilter('notification-dispatch', async (planned, { topic, trx }) => {
+    if (planned.length === 0 || topic.archetype !== 'private_message') return planned;
+    const within = trx as unknown as InboxDb;
+    const groups = (await within.selectFrom('group_inbox_spam').select('group_id').where('topic_id', '=', topic.id).execute()).map((r) => r.group_id);
+    if (groups.length === 0) return planned;
+    const ids = planned.map((d) => d.userId);
+    const members = new Set((await within.selectFrom('group_users').select('user_id').where('group_id', 'in', groups).where('user_id', 'in', ids).execute()).map((r) => r.user_id));
+    const takingPart = new Set((await within.selectFrom('topic_allowed_users').select('user_id').where('topic_id', '=', topic.id).where('user_id', 'in', ids).execute()).map((r) => r.user_id));
+    return planned.filter((d) => !members.has(d.userId) || takingPart.has(d.userId));
+  });
+
   registerTopicCard(ctx, db);
   return barFor;
 }

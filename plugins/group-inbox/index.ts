@@ -35,7 +35,8 @@ export default definePlugin<typeof GroupInboxSettings, repo.GroupInboxTables>({
       const members = await Promise.all(groupIds.map((g) => repo.isMember(db, g, post.user_id!)));
       if (members.some(Boolean)) {
         // A member who answers takes part from now on: they hear of the customer's reply as a participant.
-        if (!isFirstPost) await ctx.forum.topics.addParticipants(ctx.db as never, topic.id, [post.user_id]);
+        // A small action (marking spam, taking the message) is no answer.
+        if (!isFirstPost && post.action_code === null) await ctx.forum.topics.addParticipants(ctx.db as never, topic.id, [post.user_id]);
         return;
       }
       // The customer wrote again: the message is back in every group's inbox.

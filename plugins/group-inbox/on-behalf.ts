@@ -59,10 +59,10 @@ export function registerOnBehalf(ctx: Ctx, db: InboxDb, inboxGroup: InboxGroupOf
   async function openOnBehalf(viewer: Member, group: { id: number; name: string }, input: OnBehalfInput, via: 'web' | 'api'): Promise<Topic> {
     const customer = await customerFor(viewer, group, input);
     const author = await ctx.forum.users.viewerFor(customer);
-    const { topic } = await ctx.forum.topics.createMessage(author, { title: input.title, raw: input.raw, via, groupIds: [group.id] });
+    // The team member who opened it takes part: they hear of the customer's replies.
+    const { topic } = await ctx.forum.topics.createMessage(author, { title: input.title, raw: input.raw, via, groupIds: [group.id], userIds: [viewer.id] });
     await repo.recordOpened(db, group.id, topic.id, viewer.id, input.channel);
     const who = customer.name || customer.username;
-    // The team member's small action also makes them a participant (group-inbox's rule for members who post): they hear of the customer's replies.
     await ctx.forum.posts.addSmallAction(viewer, topic.id, { actionCode: 'group_inbox.opened_on_behalf', text: `opened this message on behalf of ${who} (${input.email}), ${CHANNELS[input.channel]}`, staffOnly: true });
     if (input.assignToMe) {
       const assign = (await ctx.hooks.filter('inbox-bulk-actions', [], { viewer, group })).find((a) => a.name === 'assign');

@@ -4,6 +4,8 @@ import { rawMail } from '../../../test/helpers/mail.ts';
 import { formBrowser } from '../../group-inbox/test/inbox-setup.ts';
 import groupInbox from '../../group-inbox/index.ts';
 import stagedAccounts from '../../staged-accounts/index.ts';
+import type { Kysely } from '../../../core/plugin-api.ts';
+import type { AssignTables } from '../assign.ts';
 import assign from '../index.ts';
 
 t.test('Assign to… on the inbox\'s bulk bar', async (t) => {
@@ -24,7 +26,7 @@ t.test('Assign to… on the inbox\'s bulk bar', async (t) => {
     (await h.core.mail.receiver.receive(rawMail({ from: 'carol@customer.test', to, subject }), { source: 'http', envelopeRecipients: [to] })).topicId!;
   const [one, two] = [await receive('First question'), await receive('Second question')];
   const foreign = await receive('For sales', 'sales@forum.test');
-  const holders = async () => Object.fromEntries((await h.core.db.selectFrom('assign_assignments').leftJoin('users', 'users.id', 'assign_assignments.user_id')
+  const holders = async () => Object.fromEntries((await (h.core.db as unknown as Kysely<AssignTables & { users: { id: number; username: string } }>).selectFrom('assign_assignments').leftJoin('users', 'users.id', 'assign_assignments.user_id')
     .select(['topic_id', 'users.username']).execute()).map((r) => [r.topic_id, r.username]));
 
   await t.test('by API: every selected message, each with its small action; again changes nothing', async (t) => {

@@ -1,5 +1,6 @@
 import t from 'tap';
 import { PostType } from '../../../core/plugin-api.ts';
+import type { InboxDb } from '../inbox.repo.ts';
 import { formBrowser, mail, setup } from './inbox-setup.ts';
 
 t.test('spam, not spam, blocking the sender, and the bulk bar', async (t) => {
@@ -24,7 +25,7 @@ t.test('spam, not spam, blocking the sender, and the bulk bar', async (t) => {
     t.equal(rule.rule, 'block', 'in core\'s blocked senders');
     t.match(rule.note, /Blocked by alice from @support's inbox/, 'with who blocked it (and when: created_at)');
     t.match((await admin.get('/admin/email/senders')).body, /prize@junk\.test/, 'the admins\' list shows it');
-    const mark = await h.core.db.selectFrom('group_inbox_spam').selectAll().where('topic_id', '=', junk).executeTakeFirstOrThrow();
+    const mark = await (h.core.db as unknown as InboxDb).selectFrom('group_inbox_spam').selectAll().where('topic_id', '=', junk).executeTakeFirstOrThrow();
     t.same({ by: mark.marked_by, blocked: mark.blocked_address }, { by: alice.user!.id, blocked: 'prize@junk.test' });
     const posts = (await admin.json(`/api/t/${junk}`)).posts as Array<{ action_code: string | null; raw: string; post_type: number }>;
     t.ok(posts.some((p) => p.action_code === 'group_inbox.spam' && /marked this message as spam and blocked its sender \(prize@junk\.test\)/.test(p.raw)), 'a small action staff see (and, with the whispers plugin, the team)');
@@ -92,6 +93,18 @@ t.test('spam, not spam, blocking the sender, and the bulk bar', async (t) => {
     t.match((await browser.get(String(mixed.headers.location))).body, /not among @support&#x27;s messages that you can see; nothing was changed/);
     t.equal((await alice.json('/api/group-inbox/support')).counts.spam, 0);
     t.notOk(await h.core.db.selectFrom('email_sender_rules').select('id').where('pattern', '=', 'carol@customer.test').executeTakeFirst(), 'and no one was blocked');
+  });
+
+  await t.test('spam stays in Spam and makes no noise when its sender writes again', async (t) => {
+    const first = await receive(mail({ from: 'pest@nuisance.test', subject: 'Buy cheap watches', messageId: 'pest1@nuisance.test' }));
+    await alice.post('/api/group-inbox/support/bulk', { action: 'spam', topicIds: [first.topicId!] });
+    t.notOk(await h.core.db.selectFrom('email_sender_rules').select('id').where('pattern', '=', 'pest@nuisance.test').executeTakeFirst(), 'not blocked unless asked');
+    const heard: number[] = [];
+    h.core.hooks.onAction('notification-created', ({ notification }) => { if (notification.topic_id === first.topicId) heard.push(notification.user_id); });
+    const again = await receive(mail({ from: 'pest@nuisance.test', subject: 'Re: Buy cheap watches', messageId: 'pest2@nuisance.test', headers: { 'In-Reply-To': '<pest1@nuisance.test>' } }));
+    t.equal(again.topicId, first.topicId, 'an unblocked sender\'s mail still threads in');
+    t.same(ids(await bob.json('/api/group-inbox/support?filter=spam')).includes(first.topicId!), true, 'and the message stays in Spam');
+    t.same(heard, [], 'no member is notified');
   });
 
   await t.test('the team is never blocked, and outsiders get 404 for every action', async (t) => {

@@ -1,4 +1,5 @@
 import t from 'tap';
+import type { InboxDb } from '../inbox.repo.ts';
 import { formBrowser, setup, until } from './inbox-setup.ts';
 
 t.test('a new message opened on a customer\'s behalf', async (t) => {
@@ -27,7 +28,7 @@ t.test('a new message opened on a customer\'s behalf', async (t) => {
     const note = staffView.posts.find((p: { action_code: string | null }) => p.action_code === 'group_inbox.opened_on_behalf');
     t.match(note, { user_id: alice.user!.id, raw: /opened this message on behalf of Phil Caller \(phil\.caller\+phone@customer\.test\), by phone/ }, 'a small action says who opened it and how');
     t.equal(note.post_type, 4, 'staff-only');
-    const record = await h.core.db.selectFrom('group_inbox_opened').selectAll().where('topic_id', '=', topicId).executeTakeFirstOrThrow();
+    const record = await (h.core.db as unknown as InboxDb).selectFrom('group_inbox_opened').selectAll().where('topic_id', '=', topicId).executeTakeFirstOrThrow();
     t.same({ by: record.opened_by, channel: record.channel }, { by: alice.user!.id, channel: 'phone' });
 
     const reply = await bob.post(`/api/t/${topicId}/posts`, { raw: 'Hi Phil, a technician is on the way.' });
