@@ -166,14 +166,17 @@ t.test('the pages: the library with its forms, links from the group and the inbo
   t.match(member.body, /Password reset/, 'members see the library, searched');
   t.notMatch(member.body, /Login trouble|data-canned-delete|New canned reply/, 'only what matches, and no forms');
 
-  const bad = await olive.post('/g/support/canned-replies', { title: 'Half done', body: 'Hi {{customr.name}}' });
+  const bad = await olive.post('/g/support/canned-replies', { title: 'Half done', body: 'Hi {{customr.name}}\n\nBye' });
   t.equal(bad.statusCode, 400, 'a form with a mistake comes back');
   t.match(bad.body, /Unknown variable \{\{customr\.name\}\}/, 'saying what to fix');
   t.match(bad.body, /value="Half done"/, 'with what was typed kept');
+  t.match(bad.body, /data-canned-body>Hi \{\{customr\.name\}\}\n\nBye<\/textarea>/, 'line for line');
   const good = await olive.post('/g/support/canned-replies', { title: 'From the form', body: 'Thanks, {{customer.first_name}}!' });
   t.equal(good.statusCode, 303);
   const id = (await olive.json('/api/canned-replies?group=support&q=From the form')).replies[0].id;
-  t.equal((await olive.get(`/g/support/canned-replies/${id}/edit`)).statusCode, 200, 'the owner edits it');
+  const edit = await olive.get(`/g/support/canned-replies/${id}/edit`);
+  t.equal(edit.statusCode, 200, 'the owner edits it');
+  t.match(edit.body, /<textarea name="body"[^>]*>Thanks, \{\{customer\.first_name\}\}!<\/textarea>/, 'its body exactly as saved');
   t.equal((await alice.get(`/g/support/canned-replies/${id}/edit`)).statusCode, 404, 'a member has no edit page');
   t.equal((await alice.post(`/g/support/canned-replies/${id}`, { title: 'Hijack', body: 'x' })).statusCode, 403, 'nor may save one');
   t.equal((await olive.post(`/g/support/canned-replies/${id}`, { title: 'From the form', body: 'Thank you, {{customer.first_name}}!' })).statusCode, 303);
