@@ -228,3 +228,18 @@ t.test('a status change reaches the team\'s open pages live, never the customer\
   await bobLive.waitFor((m) => isStatusEvent(m) && String(m.channel).startsWith('/lists/'), 1000);
   t.ok(await carolLive.expectNone(isStatusEvent, 300), 'the customer\'s browser hears nothing');
 });
+
+t.test('turned off, the plugin goes silent at once; turned on, the statuses are back', async (t) => {
+  const id = await mail('Silent while off', 'o1@customer.test');
+  await alice.put(`/api/t/${id}/message-status`, { status: 'pending' });
+  const toggle = async (enabled: boolean) => t.equal((await admin.put('/api/admin/plugins/message-status', { enabled })).statusCode, 200);
+  await toggle(false);
+  t.equal((await alice.get(`/api/t/${id}/message-status`)).statusCode, 404, 'its routes are gone');
+  t.notMatch((await alice.get(`/t/x/${id}`)).body, /data-message-status=|message-status\.js/, 'its badge and script too');
+  const page = (await alice.get('/g/support/messages?status=solved')).body;
+  t.match(page, /Silent while off/, 'the status filter no longer filters');
+  t.notMatch(page, /data-status-filter/, 'nor shows');
+  await mail('Re: Silent while off', 'o2@customer.test', 'o1@customer.test');
+  await toggle(true);
+  t.equal((await status(id)).status, 'pending', 'a reply while it was off changed nothing');
+});
