@@ -141,6 +141,12 @@ export async function firstAnswer(ctx: Ctx, db: Db, topicId: number, customerId:
     .orderBy('posts.post_number').limit(1).executeTakeFirst();
 }
 
+/** Whether a group moved the message to its Spam (group-inbox's table; read, never written). */
+export async function markedSpam(db: Db, topicId: number): Promise<boolean> {
+  const { rows } = await sql`SELECT 1 FROM group_inbox_spam WHERE topic_id = ${topicId} LIMIT 1`.execute(db);
+  return rows.length > 0;
+}
+
 /** Why Parley stopped mailing an address (it bounced), if it did. */
 export async function suppressedReason(db: Db, address: string): Promise<string | null | undefined> {
   const row = await db.selectFrom('email_address_states').select('suppressed_reason').where('address_lower', '=', address.toLowerCase())

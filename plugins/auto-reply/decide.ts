@@ -96,6 +96,7 @@ async function evaluate(ctx: Ctx, db: Db, row: Decision, now: Date): Promise<Ver
   if (row.customer_id === null || !row.address) return skip('no_address');
   const topic = await db.selectFrom('topics').select('deleted_at').where('id', '=', row.topic_id).executeTakeFirst();
   if (!topic || topic.deleted_at) return skip('deleted');
+  if (await repo.markedSpam(db, row.topic_id)) return skip('spam', 'a member moved it to Spam');
   const answer = await repo.firstAnswer(ctx, db, row.topic_id, row.customer_id);
   if (answer) return skip('answered', `${answer.username ? `@${answer.username}` : 'Someone'} answered at ${answer.created_at.toISOString()}`);
   const suppressed = await repo.suppressedReason(db, row.address);

@@ -148,8 +148,10 @@ t.test('sent once after the delay: threaded under the customer\'s mail, from the
   t.same([answer.status, answer.topicId], ['created', topicId], 'the customer\'s answer to the acknowledgement lands in the same message');
 });
 
-t.test('not sent when someone answered first; a whisper is no answer', async (t) => {
+t.test('not sent when someone answered first, or a member moved it to Spam; a whisper is no answer', async (t) => {
   const answered = (await receive({ from: 'Hal <hal@customer.test>', subject: 'Answered quickly' })).topicId!;
+  const spam = (await receive({ from: 'Vic <vic@customer.test>', subject: 'Cheap watches' })).topicId!;
+  t.equal((await alice.post('/api/group-inbox/support/bulk', { action: 'spam', topicIds: [spam] })).statusCode, 200);
   const whispered = (await receive({ from: 'Ida <ida@customer.test>', subject: 'Only whispered about' })).topicId!;
   later(10);
   t.equal((await alice.post(`/api/t/${answered}/posts`, { raw: 'We are on it, Hal.' })).statusCode, 201);
@@ -161,6 +163,8 @@ t.test('not sent when someone answered first; a whisper is no answer', async (t)
   t.equal(d.reason, 'answered');
   t.match(d.summary, /Not sent: someone answered before the delay was up \(@alice answered at /);
   t.match((await (await browser(h, alice.user))(`/t/x/${answered}`)).body, /data-auto-reply-reason="answered"/);
+  t.same([(await decision(spam)).reason, (await decision(spam)).detail], ['spam', 'a member moved it to Spam']);
+  t.same(await acknowledgements({ topicId: spam }), []);
   t.equal((await acknowledgements({ topicId: whispered })).length, 1, 'the customer cannot see a whisper: they are still acknowledged');
 });
 
