@@ -17,6 +17,9 @@ type Req = FastifyRequest<{ Params: { name: string; id?: string }; Querystring: 
 /** A form's error worth showing on the form again (what to fix); anything else (404, 500) goes on as it is. */
 const formError = (err: unknown): ParleyError | null => (err instanceof ParleyError && (err.statusCode === 400 || err.statusCode === 409) ? err : null);
 
+type FormValues = { title?: string; body?: string };
+type Show = (req: Req, reply: FastifyReply, form?: FormValues, error?: ParleyError) => Promise<FastifyReply>;
+
 export function registerPages(ctx: Ctx): void {
   ctx.web.partial('form', template('form'));
   ctx.web.partial('variables', template('variables'));
@@ -24,66 +27,65 @@ export function registerPages(ctx: Ctx): void {
   ctx.web.view('edit', template('edit'));
   ctx.http.get('/canned-replies/canned-replies.js', { schema: { hide: true } },
     async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(SCRIPT));
+  const { showLibrary, showEdit } = renderers(ctx);
 
-  async function showLibrary(req: Req, reply: FastifyReply, form: { title?: string; body?: string } = {}, error?: ParleyError) {
-    const viewer = requireUser(req);
-    const lib = await library.libraryNamed(ctx, viewer, req.params.name);
-    const q = String(req.query.q ?? '').slice(0, 200);
-    const { replies } = await library.search(ctx, viewer, { group: lib.group.name, q, limit: 100 });
-    return ctx.web.page(req, reply, 'library', {
-      title: `Canned replies of @${lib.group.name}`, group: { name: lib.group.name, fullName: lib.group.full_name }, canManage: lib.canManage,
-      q, replies, form, newAction: libraryHref(lib.group.name), variables: variableList(),
-      ...(error ? { flash: [{ kind: 'error', message: error.message }] } : {}),
-    }, error?.statusCode ?? 200);
-  }
-
-  async function showEdit(req: Req, reply: FastifyReply, form?: { title?: string; body?: string }, error?: ParleyError) {
-    const viewer = requireUser(req);
-    const { entry, library: lib } = await library.get(ctx, viewer, Number(req.params.id));
-    if (entry.groupName.toLowerCase() !== req.params.name.toLowerCase() || !lib.canManage) throw new ParleyError('NOT_FOUND', 'That canned reply does not exist or you are not allowed to change it.');
-    return ctx.web.page(req, reply, 'edit', {
-      title: `Edit “${entry.title}”`, group: { name: entry.groupName }, entry, form: form ?? entry, variables: variableList(),
-      action: `${libraryHref(entry.groupName)}/${entry.id}`, cancel: libraryHref(entry.groupName),
-      ...(error ? { flash: [{ kind: 'error', message: error.message }] } : {}),
-    }, error?.statusCode ?? 200);
-  }
-
-  const signedIn = (handler: (req: Req, reply: FastifyReply) => Promise<FastifyReply>) => async (req: Req, reply: FastifyReply) =>
-    (req.user ? handler(req, reply) : reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 303));
-
-  ctx.http.get('/g/:name/canned-replies', { schema: { hide: true } }, signedIn((req, reply) => showLibrary(req, reply)));
-  ctx.http.post('/g/:name/canned-replies', { schema: { hide: true } }, async (req: Req, reply) => {
-    const body = req.body ?? {};
+  const signedIn = (show: Show) => async (req: Req, reply: FastifyReply) =>
+    (req.user ? show(req, reply) : reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 303));
+  /** A form post: done, a notice and a redirect; a mistake, the form again with what was typed and what to fix. */
+  const submit = (act: (req: Req) => Promise<{ notice: string; to: string }>, again: Show) => async (req: Req, reply: FastifyReply) => {
     try {
-      const entry = await library.create(ctx, requireUser(req), req.params.name, body);
-      ctx.web.flash(reply, 'notice', `Added “${entry.title}”.`);
-      return reply.redirect(`${libraryHref(entry.groupName)}#canned-reply-${entry.id}`, 303);
+      const done = await act(req);
+      ctx.web.flash(reply, 'notice', done.notice);
+      return reply.redirect(done.to, 303);
     } catch (err) {
       const shown = formError(err);
       if (!shown) throw err;
-      return showLibrary(req, reply, { title: body.title, body: body.body }, shown);
+      return again(req, reply, { title: req.body?.title, body: req.body?.body }, shown);
     }
-  });
-  ctx.http.get('/g/:name/canned-replies/:id/edit', { schema: { hide: true } }, signedIn((req, reply) => showEdit(req, reply)));
-  ctx.http.post('/g/:name/canned-replies/:id', { schema: { hide: true } }, async (req: Req, reply) => {
-    const body = req.body ?? {};
-    try {
-      const entry = await library.update(ctx, requireUser(req), Number(req.params.id), { title: body.title ?? '', body: body.body ?? '' });
-      ctx.web.flash(reply, 'notice', `Saved “${entry.title}”.`);
-      return reply.redirect(libraryHref(entry.groupName), 303);
-    } catch (err) {
-      const shown = formError(err);
-      if (!shown) throw err;
-      return showEdit(req, reply, { title: body.title, body: body.body }, shown);
-    }
-  });
-  ctx.http.post('/g/:name/canned-replies/:id/delete', { schema: { hide: true } }, async (req: Req, reply) => {
+  };
+
+  const hide = { schema: { hide: true } };
+  ctx.http.get('/g/:name/canned-replies', hide, signedIn(showLibrary));
+  ctx.http.get('/g/:name/canned-replies/:id/edit', hide, signedIn(showEdit));
+  ctx.http.post('/g/:name/canned-replies', hide, submit(async (req) => {
+    const entry = await library.create(ctx, requireUser(req), req.params.name, req.body ?? {});
+    return { notice: `Added “${entry.title}”.`, to: `${libraryHref(entry.groupName)}#canned-reply-${entry.id}` };
+  }, showLibrary));
+  ctx.http.post('/g/:name/canned-replies/:id', hide, submit(async (req) => {
+    const entry = await library.update(ctx, requireUser(req), Number(req.params.id), { title: req.body?.title ?? '', body: req.body?.body ?? '' });
+    return { notice: `Saved “${entry.title}”.`, to: libraryHref(entry.groupName) };
+  }, showEdit));
+  ctx.http.post('/g/:name/canned-replies/:id/delete', hide, submit(async (req) => {
     const entry = await library.remove(ctx, requireUser(req), Number(req.params.id));
-    ctx.web.flash(reply, 'notice', `Deleted “${entry.title}”.`);
-    return reply.redirect(libraryHref(entry.groupName), 303);
-  });
+    return { notice: `Deleted “${entry.title}”.`, to: libraryHref(entry.groupName) };
+  }, showLibrary));
 
   registerOutlets(ctx);
+}
+
+/** The library page (searched, with the new-reply form) and a reply's edit page, either with a form's error. */
+function renderers(ctx: Ctx): { showLibrary: Show; showEdit: Show } {
+  const withError = (error?: ParleyError) => (error ? { flash: [{ kind: 'error', message: error.message }] } : {});
+  return {
+    async showLibrary(req, reply, form = {}, error) {
+      const viewer = requireUser(req);
+      const lib = await library.libraryNamed(ctx, viewer, req.params.name);
+      const q = String(req.query.q ?? '').slice(0, 200);
+      const { replies } = await library.search(ctx, viewer, { group: lib.group.name, q, limit: 100 });
+      return ctx.web.page(req, reply, 'library', {
+        title: `Canned replies of @${lib.group.name}`, group: { name: lib.group.name, fullName: lib.group.full_name }, canManage: lib.canManage,
+        q, replies, form, newAction: libraryHref(lib.group.name), variables: variableList(), ...withError(error),
+      }, error?.statusCode ?? 200);
+    },
+    async showEdit(req, reply, form, error) {
+      const { entry, library: lib } = await library.get(ctx, requireUser(req), Number(req.params.id));
+      if (entry.groupName.toLowerCase() !== req.params.name.toLowerCase() || !lib.canManage) throw new ParleyError('NOT_FOUND', 'That canned reply does not exist or you are not allowed to change it.');
+      return ctx.web.page(req, reply, 'edit', {
+        title: `Edit “${entry.title}”`, group: { name: entry.groupName }, entry, form: form ?? entry, variables: variableList(),
+        action: `${libraryHref(entry.groupName)}/${entry.id}`, cancel: libraryHref(entry.groupName), ...withError(error),
+      }, error?.statusCode ?? 200);
+    },
+  };
 }
 
 interface PickerData { topicId: number; libraries: Array<{ name: string; fullName: string; canManage: boolean }> }
