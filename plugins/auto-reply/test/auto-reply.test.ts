@@ -111,9 +111,12 @@ t.test('sent once after the delay: threaded under the customer\'s mail, from the
   t.equal(due.dueAt, new Date(now.getTime() + 60 * 60_000).toISOString(), 'due an hour after it came');
   t.match((await (await browser(h, alice.user))(`/t/x/${topicId}`)).body, /data-auto-reply="pending"[^]*Due at/, 'the team sees it is due');
 
+  const waking = async () => Number((await sql<{ n: string }>`select count(*) as n from pgboss.job where name = 'auto-reply.due' and state = 'created' and data->>'topicId' = ${String(topicId)}`.execute(h.core.db)).rows[0]!.n);
+  t.equal(await waking(), 1, 'a job waits for the due time');
   later(59);
   await runJob('due', { topicId });
   t.equal((await decision(topicId)).state, 'pending', 'a job that wakes early changes nothing');
+  t.equal(await waking(), 2, 'but sets another for later');
   t.same(await acknowledgements({ topicId }), [], 'and sends nothing');
 
   later(2);
@@ -182,6 +185,11 @@ t.test('never to auto-generated mail or bounces, and the message says why', asyn
   t.same([outOfOffice.status, outOfOffice.reason], ['rejected', 'auto_generated'], 'an auto-reply makes no message at all');
   const bounce = await h.core.mail.receiver.receive(dsn('support@forum.test', 'gone@customer.test'), { source: 'http', envelopeRecipients: ['support@forum.test'] });
   t.equal(bounce.status, 'bounce', 'nor does a bounce');
+  const flagged = await receive({ from: 'Sam <sam@customer.test>', subject: 'Flagged', headers: { 'X-Spam-Flag': 'YES' } });
+  t.same([flagged.status, flagged.reason], ['rejected', 'spam']);
+  const released = await h.core.mail.receiver.process(flagged.id, { reprocess: true, releaseSpam: true });
+  t.equal(released.status, 'created', 'an admin releases it from the spam hold');
+  t.same([(await decision(released.topicId!)).state, (await decision(released.topicId!)).reason], ['skipped', 'spam'], 'still no acknowledgement to mail flagged as spam');
   const bounced = await receive({ from: 'gone@customer.test', subject: 'From an address that bounces' });
   t.equal(bounced.status, 'created');
 
@@ -190,7 +198,7 @@ t.test('never to auto-generated mail or bounces, and the message says why', asyn
   const suppressed = await decision(bounced.topicId!);
   t.same([suppressed.state, suppressed.reason], ['skipped', 'suppressed'], 'nor to an address whose mail bounced');
   t.match(suppressed.summary, /Not sent: mail to that address has stopped \(hard bounce/);
-  for (const to of ['gone@', 'erin@', 'no-reply@shop.test', 'olaf@', 'MAILER-DAEMON', 'lists.example.org']) t.same(await acknowledgements({ to }), [], `nothing to ${to}`);
+  for (const to of ['sam@', 'gone@', 'erin@', 'no-reply@shop.test', 'olaf@', 'MAILER-DAEMON', 'lists.example.org']) t.same(await acknowledgements({ to }), [], `nothing to ${to}`);
 });
 
 t.test('at most so many an hour to one address: the bucket empties and refills (the sweep finds due messages whatever became of their jobs)', async (t) => {
