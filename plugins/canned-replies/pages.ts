@@ -10,6 +10,8 @@ import { variableList } from './variables.ts';
 const template = (name: string) => readFileSync(new URL(`./templates/${name}.hbs`, import.meta.url), 'utf8');
 const SCRIPT = readFileSync(new URL('./assets/canned-replies.js', import.meta.url), 'utf8');
 
+/** How many replies the library page lists: the most used first, the search finds the rest. */
+const PAGE_LIMIT = 100;
 const libraryHref = (name: string) => `/g/${encodeURIComponent(name)}/canned-replies`;
 
 type Req = FastifyRequest<{ Params: { name: string; id?: string }; Querystring: { q?: string }; Body: Record<string, string> }>;
@@ -71,10 +73,10 @@ function renderers(ctx: Ctx): { showLibrary: Show; showEdit: Show } {
       const viewer = requireUser(req);
       const lib = await library.libraryNamed(ctx, viewer, req.params.name);
       const q = String(req.query.q ?? '').slice(0, 200);
-      const { replies } = await library.search(ctx, viewer, { group: lib.group.name, q, limit: 100 });
+      const { replies } = await library.search(ctx, viewer, { group: lib.group.name, q, limit: PAGE_LIMIT });
       return ctx.web.page(req, reply, 'library', {
         title: `Canned replies of @${lib.group.name}`, group: { name: lib.group.name, fullName: lib.group.full_name }, canManage: lib.canManage,
-        q, replies, form, newAction: libraryHref(lib.group.name), variables: variableList(), ...withError(error),
+        q, replies, capped: replies.length === PAGE_LIMIT, form, newAction: libraryHref(lib.group.name), variables: variableList(), ...withError(error),
       }, error?.statusCode ?? 200);
     },
     async showEdit(req, reply, form, error) {
