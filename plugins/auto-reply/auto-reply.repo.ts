@@ -86,7 +86,7 @@ export async function groupsOfTopic(db: Db, topicId: number): Promise<Array<{ gr
 /** The received mail a post was made from, with what the pipeline learnt about it. */
 export async function incomingOf(db: Db, postId: number) {
   return db.selectFrom('incoming_emails')
-    .select(['id', 'status', 'from_address', 'subject', 'auto_generated', 'spam'])
+    .select(['id', 'from_address', 'subject', 'auto_generated', 'spam'])
     .where('post_id', '=', postId).orderBy('id').limit(1).executeTakeFirst();
 }
 

@@ -46,7 +46,6 @@ const skip = (reason: string, detail: string | null = null): Verdict => ({ kind:
  */
 async function refusedAtOnce(ctx: Ctx, settings: GroupAutoReply, incoming: NonNullable<Awaited<ReturnType<typeof repo.incomingOf>>>, address: string | null) {
   if (!settings.enabled) return skip('disabled');
-  if (incoming.status === 'bounce') return skip('auto_generated', 'a bounce');
   if (incoming.auto_generated) return skip('auto_generated', 'it carries auto-submitted, list or precedence headers');
   if (incoming.spam) return skip('spam');
   if (!address) return skip('no_address');
