@@ -126,4 +126,16 @@ t.test('spam, not spam, blocking the sender, and the bulk bar', async (t) => {
     ]) t.equal(res.statusCode, 404, res.body.slice(0, 200));
     t.equal((await alice.json('/api/group-inbox/support')).counts.archive, 0, 'nothing changed');
   });
+  await t.test('inbox-bulk-actions: a plugin\'s action is on the bar and gets the viewer, the group, its input and only checked ids', async (t) => {
+    const seen: Array<{ viewer: string; group: string; ids: number[]; tag: unknown }> = [];
+    h.core.hooks.onFilter('inbox-bulk-actions', (actions, { viewer, group }) => [...actions, {
+      name: 'tag', label: 'Tag', done: 'tagged', input: { name: 'tag', label: 'Tag as', kind: 'text' },
+      perform: async (topicIds, input) => { seen.push({ viewer: viewer.username ?? '', group: group.name, ids: topicIds, tag: input.tag }); return { changed: topicIds.length, note: 'Tags are kept.' }; },
+    }]);
+    t.match((await alice.get('/g/support/messages')).body, /name="tag"[^>]*><\/label> <button type="submit" name="action" value="tag" data-bulk="tag">Tag<\/button>/);
+    const res = await alice.post('/api/group-inbox/support/bulk', { action: 'tag', topicIds: [real], tag: 'vip' });
+    t.match(res.json(), { action: 'tag', done: 'tagged', selected: 1, changed: 1, note: 'Tags are kept.' });
+    t.equal((await alice.post('/api/group-inbox/support/bulk', { action: 'tag', topicIds: [real, foreign], tag: 'vip' })).statusCode, 404);
+    t.same(seen, [{ viewer: 'alice', group: 'support', ids: [real], tag: 'vip' }], 'called once, never with a refused selection');
+  });
 });

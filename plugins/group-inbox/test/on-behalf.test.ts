@@ -6,6 +6,9 @@ t.test('a new message opened on a customer\'s behalf', async (t) => {
   const { h, sink, admin, alice, bob, provisioned } = await setup(t);
   const carol = await h.user('carol', { email: 'carol@customer.test', name: 'Carol Known' });
 
+  const staging: Array<{ address: string; name: string; actorId: number }> = [];
+  h.core.hooks.onFilter('stage-address', (userId, { address, name, actorId }) => { staging.push({ address, name, actorId }); return userId; });
+
   await t.test('a new address: a staged account is the author, and replies from the browser mail them', async (t) => {
     const opened = await alice.post('/api/group-inbox/support/messages', {
       email: 'Phil.Caller+phone@Customer.test', name: 'Phil Caller', title: 'Printer jams (phone call)', raw: 'Phil called: the printer jams on **every** page.', channel: 'phone',
@@ -15,6 +18,7 @@ t.test('a new message opened on a customer\'s behalf', async (t) => {
     const phil = (await h.core.services.users.findByEmail('phil.caller+phone@customer.test'))!;
     t.same({ username: phil.username, name: phil.name, staged: phil.staged }, { username: 'phil.caller', name: 'Phil Caller', staged: true }, 'a staged account by staged-accounts\' rules');
     t.same(provisioned.map((p) => p.username), ['phil.caller'], 'announced through user-provisioned');
+    t.same(staging, [{ address: 'phil.caller+phone@customer.test', name: 'Phil Caller', actorId: alice.user!.id }], 'stage-address is asked with the address (lower-cased), the name and who asks');
     const topic = await h.core.db.selectFrom('topics').select(['user_id', 'archetype']).where('id', '=', topicId).executeTakeFirstOrThrow();
     t.same(topic, { user_id: phil.id, archetype: 'private_message' }, 'the customer is the author');
     const first = await h.core.db.selectFrom('posts').select(['user_id', 'raw']).where('topic_id', '=', topicId).where('post_number', '=', 1).executeTakeFirstOrThrow();
