@@ -65,6 +65,13 @@ export interface ActionHooks {
   'notification-created': { notification: Notification; channels: NotificationChannel[] };
   /** A received email was decided: posted, recorded as a bounce, rejected (with its typed reason), a duplicate. */
   'email-processed': { incomingEmailId: number; source: IncomingSource; status: IncomingStatus; reason: string | null; topicId: number | null; postId: number | null; userId: number | null };
+  /**
+   * A staged account (`fromId`) was merged into another account (`intoId`, signed up or staged) by
+   * `actorId` (null when no person did it): its messages, posts and addresses are the target's now,
+   * and the staged account no longer exists. Fires after the merge commits; a plugin that keeps
+   * rows about the removed account (without a cascading foreign key) moves them to the target here.
+   */
+  'users-merged': { fromId: number; intoId: number; actorId: number | null };
 }
 
 /**

@@ -1,7 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import { destroyUserSessions } from '../auth/sessions.ts';
 import type { DB } from '../db/schema.ts';
+import { inTransaction } from '../db/unit-of-work.ts';
 import { badInput, notFound } from '../errors.ts';
+import type { Hooks } from '../hooks/hooks.ts';
 import type { EventBus } from '../realtime/event-bus.ts';
 import { signalVisibilityChanged } from '../realtime/live-hub.ts';
 import { escapeLike } from './users.repo.ts';
@@ -20,7 +22,7 @@ export type Role = 'admin' | 'moderator';
  * and activation (never of a staged account: that happens when the person signs up).
  */
 export class UserAdminService {
-  constructor(private readonly deps: { db: Kysely<DB>; bus: EventBus; now: () => Date }) {}
+  constructor(private readonly deps: { db: Kysely<DB>; hooks: Hooks; bus: EventBus; now: () => Date }) {}
 
   /** Newest first, 50 a page; the term matches a username or primary email. */
   list(term: string, page: number) {
@@ -59,12 +61,22 @@ export class UserAdminService {
    * theirs): everything it has moves to that account, its addresses become secondary addresses
    * there, and the staged account is removed. The person's messages, posts, read state and
    * notifications all follow; mail to either address reaches them from then on.
+   *
+   * The target may be signed up or staged itself (two addresses of one person who has only
+   * written by email): then the result is still a staged account, now with both addresses.
+   * A signed-up account is never merged into another, nor an account into itself. `actorId`
+   * (the admin or team member who merged) is passed on in `users-merged`, which fires once
+   * the merge has committed, so plugins move what they keep about the removed account.
    */
-  async mergeStaged(stagedId: number, intoId: number): Promise<void> {
-    const [source, target] = await Promise.all([this.find(stagedId), this.find(intoId)]);
-    if (!source.staged) throw badInput('Only a staged account can be merged into another.');
-    if (target.staged || stagedId === intoId) throw badInput('Merge into a signed-up account, not a staged one.', { field: 'into' });
-    await this.deps.db.transaction().execute(async (trx) => {
+  async mergeStaged(stagedId: number, intoId: number, actorId: number | null = null): Promise<void> {
+    if (stagedId === intoId) throw badInput('An account cannot be merged into itself.', { field: 'into' });
+    const [source] = await Promise.all([this.find(stagedId), this.find(intoId)]);
+    if (!source.staged) throw badInput('Only a staged account can be merged into another: a signed-up account is never merged.');
+    await inTransaction(this.deps, async ({ trx, emit }) => {
+      // Read again inside the transaction: a staged account may have signed up since.
+      const rows = await trx.selectFrom('users').select(['id', 'staged']).where('id', 'in', [stagedId, intoId]).forUpdate().execute();
+      if (!rows.some((r) => r.id === intoId)) throw notFound('That user');
+      if (!rows.find((r) => r.id === stagedId)?.staged) throw badInput('Only a staged account can be merged into another: a signed-up account is never merged.');
       const move = async (table: 'posts' | 'post_revisions' | 'uploads' | 'incoming_emails' | 'outgoing_emails', column = 'user_id') =>
         trx.updateTable(table).set({ [column]: intoId }).where(column as 'user_id', '=', stagedId).execute();
       await move('posts');
@@ -87,6 +99,7 @@ export class UserAdminService {
       await trx.updateTable('user_emails').set({ user_id: intoId, is_primary: false }).where('user_id', '=', stagedId).execute();
       await trx.deleteFrom('users').where('id', '=', stagedId).execute();
       await signalVisibilityChanged(this.deps.bus, { userIds: [intoId, stagedId] }, trx);
+      emit('users-merged', { fromId: stagedId, intoId, actorId });
     });
   }
 

@@ -5,7 +5,7 @@ import type { EventBus } from '../realtime/event-bus.ts';
 import { inTransaction, inTransactionWithin } from '../db/unit-of-work.ts';
 import { signalVisibilityChanged } from '../realtime/live-hub.ts';
 import type { DB } from '../db/schema.ts';
-import { badInput, parleyError } from '../errors.ts';
+import { badInput, notFound, parleyError } from '../errors.ts';
 import type { ProvisionSource } from '../hooks/hook-types.ts';
 import type { Hooks } from '../hooks/hooks.ts';
 import { viewerFromUser, type Viewer } from '../permissions/viewer.ts';
@@ -110,6 +110,33 @@ export class UsersService {
       await signalVisibilityChanged(this.deps.bus, { userIds: [userId] }, trx);
       emit('user-provisioned', { user, source: 'signup', email: await repo.primaryEmail(trx, userId) });
       return user;
+    });
+  }
+
+  /**
+   * Gives the user a secondary address: mail from it is theirs from then on (core's sender and
+   * participant lookups, and every plugin that asks `findByEmail`, go by all of a user's
+   * addresses). The address is checked and kept as written, matched lower-cased; one that already
+   * belongs to anyone (this user included) is refused with a 409 naming its owner. Inside a
+   * hook's transaction pass it as `db`. Returns the address as stored.
+   */
+  async addEmail(userId: number, email: string, db?: Kysely<DB>): Promise<string> {
+    const address = email.trim();
+    if (!EMAIL.test(address) || address.length > 254) throw badInput(`"${email}" is not an email address.`, { field: 'email' });
+    return inTransactionWithin(this.deps, db, async ({ trx }) => {
+      if (!(await repo.findUserById(trx, userId))) throw notFound('That user');
+      const owner = await repo.findUserByEmail(trx, address);
+      const inserted = owner ? undefined : await trx.insertInto('user_emails')
+        .values({ user_id: userId, email: address, email_lower: address.toLowerCase(), is_primary: false })
+        .onConflict((oc) => oc.column('email_lower').doNothing()).returning('id').executeTakeFirst();
+      if (!inserted) {
+        const holder = owner ?? await repo.findUserByEmail(trx, address);
+        throw parleyError('CONFLICT', holder?.id === userId ? `${address} is already one of @${holder.username}'s addresses.`
+          : `${address} already belongs to ${holder ? `@${holder.username}` : 'another account'}.`, { details: { field: 'email', userId: holder?.id ?? null } });
+      }
+      // Who the person is changed: every process's caches of them (sessions, live connections) reload.
+      await signalVisibilityChanged(this.deps.bus, { userIds: [userId] }, trx);
+      return address;
     });
   }
 

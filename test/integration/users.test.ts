@@ -90,4 +90,55 @@ t.test('users: profiles, search, preferences and admin controls', async (t) => {
     t.equal(res.statusCode, 400);
     t.match(res.json().message, /signs up/);
   });
+
+  t.test('a staged account merges into another staged one: it stays staged, with both addresses, and users-merged says who did it', async (t) => {
+    const users = h.core.services.users;
+    const merges: unknown[] = [];
+    h.core.hooks.onAction('users-merged', (p) => { merges.push(p); });
+    const home = await users.create({ username: 'sam-home', email: 'Sam@Home.test', staged: true }, 'staged');
+    const work = await users.create({ username: 'sam-work', email: 'sam@work.test', staged: true }, 'staged');
+    const sent = await h.core.services.topics.createMessage(await users.viewerFor(home), { title: 'Written from home', raw: 'Hello from my home address.', userIds: [admin.user!.id], skipValidations: true });
+
+    await h.core.services.userAdmin.mergeStaged(home.id, work.id, admin.user!.id);
+    t.notOk(await users.findById(home.id), 'the merged account is gone');
+    const into = (await users.findById(work.id))!;
+    t.equal(into.staged, true, 'the result is still a staged account');
+    t.same((await h.core.db.selectFrom('user_emails').select(['email', 'is_primary']).where('user_id', '=', work.id).orderBy('is_primary', 'desc').execute()),
+      [{ email: 'sam@work.test', is_primary: true }, { email: 'Sam@Home.test', is_primary: false }], 'with both addresses, its own still primary');
+    t.equal((await users.findByEmail('sam@home.test'))?.id, work.id, 'mail from either address is the target\'s');
+    const topic = await h.core.db.selectFrom('topics').select('user_id').where('id', '=', sent.topic.id).executeTakeFirstOrThrow();
+    t.equal(topic.user_id, work.id, 'its message moved');
+    t.ok(await h.core.db.selectFrom('topic_allowed_users').select('user_id').where('topic_id', '=', sent.topic.id).where('user_id', '=', work.id).executeTakeFirst(), 'with its place in the conversation');
+    t.same(merges, [{ fromId: home.id, intoId: work.id, actorId: admin.user!.id }], 'users-merged fired once, after the commit, with the actor');
+
+    const refuse = async (from: number, into: number, status: number, message: RegExp, why: string) => {
+      const err = await h.core.services.userAdmin.mergeStaged(from, into, admin.user!.id).then(() => null, (e: { statusCode: number; message: string }) => e);
+      t.equal(err?.statusCode, status, why);
+      t.match(err?.message, message, why);
+    };
+    await refuse(work.id, work.id, 400, /cannot be merged into itself/, 'never into itself');
+    await refuse(alice.user!.id, work.id, 400, /signed-up account is never merged/, 'a signed-up account is never merged, into a staged one');
+    await refuse(alice.user!.id, admin.user!.id, 400, /signed-up account is never merged/, 'nor into a signed-up one');
+    await refuse(work.id, 999_999, 404, /does not exist/, 'nor into nobody');
+    t.equal(merges.length, 1, 'a refused merge fires nothing');
+    t.ok(await users.findById(work.id), 'and changes nothing');
+  });
+
+  t.test('addEmail gives a user a secondary address, refusing one anybody has', async (t) => {
+    const users = h.core.services.users;
+    t.equal(await users.addEmail(alice.user!.id, '  Alice.Mobile@Phone.test '), 'Alice.Mobile@Phone.test', 'kept as written, trimmed');
+    t.equal((await users.findByEmail('alice.mobile@phone.test'))?.id, alice.user!.id, 'found by it, whatever its case');
+    t.same((await h.core.db.selectFrom('user_emails').select(['email_lower', 'is_primary']).where('user_id', '=', alice.user!.id).orderBy('id').execute()),
+      [{ email_lower: 'alice@example.com', is_primary: true }, { email_lower: 'alice.mobile@phone.test', is_primary: false }], 'secondary, the primary unchanged');
+    const fail = (userId: number, email: string) => users.addEmail(userId, email).then(() => null, (e: { statusCode: number; message: string }) => e);
+    const taken = await fail(admin.user!.id, 'ALICE.mobile@phone.test');
+    t.equal(taken?.statusCode, 409, 'someone else\'s address');
+    t.match(taken?.message, /already belongs to @alice/);
+    const own = await fail(alice.user!.id, 'alice@example.com');
+    t.equal(own?.statusCode, 409, 'one of their own');
+    t.match(own?.message, /already one of @alice's addresses/);
+    t.equal((await fail(alice.user!.id, 'not an address'))?.statusCode, 400, 'not an address');
+    t.equal((await fail(999_999, 'ghost@nowhere.test'))?.statusCode, 404, 'nobody to give it to');
+    t.notOk(await users.findByEmail('ghost@nowhere.test'), 'nothing written for a refusal');
+  });
 });
