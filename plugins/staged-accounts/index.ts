@@ -108,16 +108,17 @@ export default definePlugin<typeof StagedAccountsSettings, StagedTables>({
   <div class="form-actions"><button type="submit">Merge</button></div>
 </form>`;
     });
-    const merge = async (id: number, into: string) => {
+    const merge = async (id: number, into: string, actorId: number | null) => {
       const target = into.trim() ? await ctx.forum.users.findByUsername(into.trim()) : undefined;
       if (!target) throw badInput(`No user is called ${into.trim() || '(empty)'}.`, { field: 'into' });
-      await ctx.forum.userAdmin.mergeStaged(id, target.id);
+      // Core announces the merge (users-merged, with the admin), so plugins move what they keep about the account.
+      await ctx.forum.userAdmin.mergeStaged(id, target.id, actorId);
       return target;
     };
     ctx.http.post<{ Params: { id: string }; Body: { into?: string } }>('/admin/staged-accounts/:id/merge', { schema: { hide: true } }, async (req, reply) => {
       if (!req.viewer.admin) throw notFound();
       try {
-        const target = await merge(Number(req.params.id), req.body?.into ?? '');
+        const target = await merge(Number(req.params.id), req.body?.into ?? '', req.viewer.id);
         ctx.web.flash(reply, 'notice', `Merged into ${target.username}.`);
         return reply.redirect(`/admin/users/${target.id}`, 303);
       } catch (err) {
@@ -129,8 +130,8 @@ export default definePlugin<typeof StagedAccountsSettings, StagedTables>({
     ctx.http.post<{ Params: { id: string }; Body: { into: string } }>('/api/admin/staged-accounts/:id/merge', {
       schema: { tags: ['staged-accounts'], summary: 'Merge a staged account into an existing user: its messages move there, its address becomes secondary (admin)', body: Type.Object({ into: Type.String({ minLength: 1, maxLength: 40 }) }) },
     }, async (req) => {
-      requireAdmin(req);
-      const target = await merge(Number(req.params.id), req.body.into);
+      const admin = requireAdmin(req);
+      const target = await merge(Number(req.params.id), req.body.into, admin.id);
       return { mergedInto: { id: target.id, username: target.username } };
     });
     const invite = async (id: number) => {
