@@ -4,8 +4,8 @@ import { badInput, cook, forbidden, isStaff, notFound, sql, type Viewer } from '
 import * as repo from './contacts.repo.ts';
 import type { Account, Ctx } from './contacts.repo.ts';
 
-/** A contact: its account (staged or not), and the staged accounts merged into it by a link. */
-export interface Contact extends Account { linked: Account[]; accountIds: number[] }
+/** A contact: a person's account, staged or not (staged accounts merged in are part of it, by core's merge). */
+export type Contact = Account;
 
 export const MAX_NOTE = 20_000;
 
@@ -15,44 +15,40 @@ export async function onTeam(ctx: Ctx, viewer: Viewer): Promise<boolean> {
   return isStaff(viewer) || repo.onInboxTeam(ctx.db, viewer.groupIds);
 }
 
-/** How many of the accounts' group messages the viewer may see, and how many there are. */
-export async function messageCounts(ctx: Ctx, viewer: Viewer, accountIds: number[]): Promise<{ visible: number; total: number }> {
+/** How many of the account's group messages the viewer may see, and how many there are. */
+export async function messageCounts(ctx: Ctx, viewer: Viewer, accountId: number): Promise<{ visible: number; total: number }> {
   const visible = await ctx.guardian.topicPredicate(viewer, { archetype: 'private_message' });
   const row = await ctx.db.selectFrom('topics')
     .select((eb) => [eb.fn.countAll<string>().as('total'), eb.fn.countAll<string>().filterWhere(visible).as('visible')])
-    .where('topics.archetype', '=', 'private_message').where(repo.messagesOf(accountIds)).executeTakeFirstOrThrow();
+    .where('topics.archetype', '=', 'private_message').where(repo.messagesOf(accountId)).executeTakeFirstOrThrow();
   return { visible: Number(row.visible), total: Number(row.total) };
 }
 
 /**
- * The contact an account belongs to, as the viewer may open it. The team opens the contact of
- * anyone who has a message they can see; staff open anyone's. Everyone else: not found, never forbidden.
+ * An account's contact, as the viewer may open it. The team opens the contact of anyone who has
+ * a message they can see; staff open anyone's. Everyone else: not found, never forbidden.
  */
 export async function openContact(ctx: Ctx, viewer: Viewer, id: number): Promise<Contact> {
   if (!Number.isInteger(id) || id < 1 || !(await onTeam(ctx, viewer))) throw notFound('That contact');
-  const root = await repo.findAccount(ctx.db, await repo.rootOf(ctx.db, id));
-  if (!root) throw notFound('That contact');
-  const linked = await repo.linkedAccounts(ctx.db, root.id);
-  const contact = { ...root, linked, accountIds: [root.id, ...linked.map((a) => a.id)] };
-  if (!isStaff(viewer) && (await messageCounts(ctx, viewer, contact.accountIds)).visible === 0) throw notFound('That contact');
+  const contact = await repo.findAccount(ctx.db, id);
+  if (!contact) throw notFound('That contact');
+  if (!isStaff(viewer) && (await messageCounts(ctx, viewer, contact.id)).visible === 0) throw notFound('That contact');
   return contact;
 }
 
 /** The contact's messages the viewer may see, newest first, 30 a page, each with the groups it went to. */
 export async function messagesPage(ctx: Ctx, viewer: Viewer, contact: Contact, page: number) {
   // Core's list, so the guardian's one condition applies: the contact's own inbox, as the viewer may see it.
-  const list = await ctx.forum.lists.list(viewer, { list: 'inbox', archetype: 'private_message', page, where: [repo.messagesOf(contact.accountIds)] });
+  const list = await ctx.forum.lists.list(viewer, { list: 'inbox', archetype: 'private_message', page, where: [repo.messagesOf(contact.id)] });
   const groups = await repo.groupsOf(ctx.db, list.topics.map((t) => t.id));
   return { ...list, topics: list.topics.map((t) => ({ ...t, groups: groups.get(t.id) ?? [] })) };
 }
 
-/** Everything about the contact but its messages: addresses, linked accounts, notes (with who may change each), history. */
+/** Everything about the contact but its messages: addresses, notes (with who may change each), history. */
 export async function details(ctx: Ctx, viewer: Viewer, contact: Contact) {
-  const [addresses, notes, history] = await Promise.all([
-    repo.addressesOf(ctx.db, contact.id, contact.accountIds), repo.notesOf(ctx.db, contact.id), repo.historyOf(ctx.db, contact.id),
-  ]);
-  const { accountIds: _ids, admin: _admin, moderator: _moderator, ...shown } = contact;
-  return { contact: { ...shown, linked: contact.linked.map((a) => ({ id: a.id, username: a.username, name: a.name, staged: a.staged })) }, addresses, notes: notes.map((n) => ({ ...n, canEdit: mayChange(viewer, n) })), history };
+  const [addresses, notes, history] = await Promise.all([repo.addressesOf(ctx.db, contact.id), repo.notesOf(ctx.db, contact.id), repo.historyOf(ctx.db, contact.id)]);
+  const { admin: _admin, moderator: _moderator, ...shown } = contact;
+  return { contact: shown, addresses, notes: notes.map((n) => ({ ...n, canEdit: mayChange(viewer, n) })), history };
 }
 
 const mayChange = (viewer: Viewer, note: { authorId: number | null }) => viewer.admin || (viewer.id !== null && note.authorId === viewer.id);

@@ -3,35 +3,35 @@ import { definePlugin, escapeHtml, type Type } from '../../core/plugin-api.ts';
 import * as repo from './contacts.repo.ts';
 import type { ContactsTables, Ctx } from './contacts.repo.ts';
 import { customerOf, onTeam } from './contacts.ts';
+import { onUsersMerged } from './merge.ts';
 import { registerRoutes } from './routes.ts';
 
 /**
  * contacts: a page per customer, staged or not (`/contacts/ID`), for staff and the support team:
  * every address, their messages in the groups the viewer can see, case notes in Markdown only
- * the team reads, and merging addresses into one contact. The sender's name in the group inbox,
- * and the customer's on a group message, link to it.
+ * the team reads, and merging addresses into one contact (through core: staged accounts by
+ * mergeStaged, new addresses by addEmail). The sender's name in the group inbox, and the
+ * customer's on a group message, link to it.
  */
 export default definePlugin<ReturnType<typeof Type.Object>, ContactsTables>({
   name: 'contacts',
-  version: '1.0.0',
+  version: '1.1.0',
   description: 'A page per customer: their messages in the groups you can see, staff case notes, merged addresses.',
   dependsOn: ['group-inbox'],
   migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),
-  register(rawCtx) {
+  async register(rawCtx) {
     const ctx = rawCtx as unknown as Ctx;
     registerRoutes(ctx);
 
-    // Mail from an address added to a contact is the contact's. This runs before staged-accounts
-    // would make a new staged account for the unknown address.
-    ctx.hooks.onFilter('email-sender', async (userId, { mail, trx }) => {
-      if (userId !== null || !mail.sender) return userId;
-      return repo.contactOfAddress(trx as never, mail.sender.address);
-    }, { priority: 50 });
-    ctx.hooks.onFilter('email-participants', async (participants, { trx }) => {
-      const out = [];
-      for (const p of participants) out.push(p.userId === null ? { ...p, userId: await repo.contactOfAddress(trx as never, p.address) } : p);
-      return out;
-    }, { priority: 50 });
+    // A staged account merged into another, here or by Admin → Users → Merge: its case notes and
+    // history follow it (after core's merge has committed, so through ctx.db).
+    ctx.hooks.onAction('users-merged', (merged) => onUsersMerged(ctx, merged));
+    // Notes and history of accounts removed without a merge (purged staged accounts) go too.
+    await ctx.jobs.work('tidy', async () => {
+      const removed = await repo.deleteOrphans(ctx.db);
+      if (removed) ctx.log.info({ removed }, 'removed the notes and history of accounts that no longer exist');
+    });
+    await ctx.jobs.schedule('tidy', '41 3 * * *');
 
     // The team's links to contact pages: the sender in the group inbox, the customer on a group message.
     ctx.hooks.onFilter('page-data', async (data, { view, viewer }) => {

@@ -1,19 +1,24 @@
-// Merging addresses into a contact. An address (or username) of a staged account: that account's
-// messages join the contact (core's merge moves them into a signed-up contact; a staged contact,
-// which core cannot merge into, shows them by a link). An address nobody has: it becomes the
-// contact's, and mail from it is theirs. A signed-up account's address: refused, clearly.
-import { badInput, forbidden, isStaff, parleyError, type User, type Viewer } from '../../core/plugin-api.ts';
+// Merging addresses into a contact, through core. An address (or username) of a staged account:
+// core merges that account into the contact (staged or signed up): its messages, posts and
+// addresses move there. An address nobody has: core gives it to the contact as a secondary
+// address, so mail from it is theirs everywhere in Parley. A signed-up account's address: refused, clearly.
+// However a staged account is merged (here, or by Admin → Users → Merge), `users-merged` moves
+// its case notes and history to the account it went into.
+import { badInput, forbidden, isStaff, parleyError, type ActionHooks, type User, type Viewer } from '../../core/plugin-api.ts';
 import * as repo from './contacts.repo.ts';
-import type { Account, Ctx } from './contacts.repo.ts';
+import type { Ctx } from './contacts.repo.ts';
 import { messageCounts, onTeam, type Contact } from './contacts.ts';
 
 const EMAIL = /^[^\s@<>"(),;:]+@[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
 
 export type MergeResult =
-  | { result: 'merged' | 'linked'; from: string; accounts: string[]; messages: number }
+  | { result: 'merged'; from: string; accounts: string[]; messages: number }
   | { result: 'added'; address: string };
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** Staged accounts being merged from the contact page: their own history line says it all, `users-merged` adds none. */
+const mergingHere = new Set<number>();
 
 /** The team's own accounts (and staff) are not contacts anyone may add addresses to: mail from them would post as that person. */
 async function ensureCustomer(ctx: Ctx, contact: Contact): Promise<void> {
@@ -39,42 +44,46 @@ export async function mergeInto(ctx: Ctx, viewer: Viewer & { id: number }, conta
 }
 
 async function mergeAccount(ctx: Ctx, viewer: Viewer & { id: number }, contact: Contact, owner: User, label: string): Promise<MergeResult> {
-  const rootId = await repo.rootOf(ctx.db, owner.id);
-  if (rootId === contact.id) throw badInput(`${label} is already part of this contact.`, { field: 'address' });
-  const root = (await repo.findAccount(ctx.db, rootId))!;
-  const accounts: Account[] = [root, ...(await repo.linkedAccounts(ctx.db, rootId))];
-  const real = accounts.find((a) => !a.staged);
-  if (real) {
-    throw parleyError('CONFLICT', `${label} belongs to @${real.username}, who has signed up: a signed-up account is never merged into another contact. Open @${real.username}'s contact page to merge this contact's addresses there instead.`,
-      { details: { field: 'address', contactId: real.id } });
+  if (owner.id === contact.id) throw badInput(`${label} is already part of this contact.`, { field: 'address' });
+  if (!owner.staged) {
+    throw parleyError('CONFLICT', `${label} belongs to @${owner.username}, who has signed up: a signed-up account is never merged into another contact. Open @${owner.username}'s contact page to merge this contact's addresses there instead.`,
+      { details: { field: 'address', contactId: owner.id } });
   }
-  const ids = accounts.map((a) => a.id);
-  const counts = await messageCounts(ctx, viewer, ids);
+  const counts = await messageCounts(ctx, viewer, owner.id);
   if (!isStaff(viewer) && counts.visible < counts.total) {
     throw forbidden(`${label} has messages in inboxes you are not on, so only an admin or moderator can merge it.`);
   }
-  await repo.moveContact(ctx.db, rootId, contact.id);
-  const usernames = accounts.map((a) => `@${a.username}`);
-  if (contact.staged) {
-    await repo.link(ctx.db, contact.id, ids, viewer.id);
-  } else {
-    for (const id of ids) await ctx.forum.userAdmin.mergeStaged(id, contact.id);
+  // Core moves everything into the contact, staged or not; users-merged (fired before this
+  // returns) brings the merged account's notes and history along.
+  mergingHere.add(owner.id);
+  try {
+    await ctx.forum.userAdmin.mergeStaged(owner.id, contact.id, viewer.id);
+  } finally {
+    mergingHere.delete(owner.id);
   }
-  const how = contact.staged ? 'shown here' : 'moved here';
-  await repo.recordHistory(ctx.db, contact.id, viewer.id, contact.staged ? 'linked' : 'merged',
-    `merged ${label} (staged ${usernames.length === 1 ? 'account' : 'accounts'} ${usernames.join(', ')}) into this contact: ${plural(counts.total, 'message')} ${how}`);
-  return { result: contact.staged ? 'linked' : 'merged', from: label, accounts: usernames, messages: counts.total };
+  await repo.recordHistory(ctx.db, contact.id, viewer.id, 'merged',
+    `merged ${label}${label === `@${owner.username}` ? ' (a staged account)' : ` (staged account @${owner.username})`} into this contact: ${plural(counts.total, 'message')} moved here`);
+  return { result: 'merged', from: label, accounts: [`@${owner.username}`], messages: counts.total };
 }
 
 async function addAddress(ctx: Ctx, viewer: Viewer & { id: number }, contact: Contact, address: string): Promise<MergeResult> {
   const lower = address.toLowerCase();
   const inbox = await ctx.db.selectFrom('group_inbox_addresses').select('address_lower').where('address_lower', '=', lower).executeTakeFirst();
   if (inbox || await ctx.mail.isOwnAddress(lower)) throw badInput(`${address} is one of Parley's own addresses, not a person's.`, { field: 'address' });
-  const holder = await repo.contactOfAddress(ctx.db, lower);
-  if (holder === contact.id) throw badInput(`${address} is already part of this contact.`, { field: 'address' });
-  if (holder !== null || !(await repo.addAddress(ctx.db, contact.id, address, viewer.id))) {
-    throw parleyError('CONFLICT', `${address} was already added to another contact.`, { details: { field: 'address', contactId: holder } });
-  }
-  await repo.recordHistory(ctx.db, contact.id, viewer.id, 'address-added', `added ${address}: mail from it is this contact's from now on`);
-  return { result: 'added', address };
+  // A secondary address of the contact's account: core refuses (409) one somebody took meanwhile.
+  const added = await ctx.forum.users.addEmail(contact.id, address);
+  await repo.recordHistory(ctx.db, contact.id, viewer.id, 'address-added', `added ${added}: mail from it is this contact's from now on`);
+  return { result: 'added', address: added };
+}
+
+/**
+ * Core merged a staged account into another (here or elsewhere, Admin → Users → Merge say): the
+ * merged account's case notes and history are the target's now. A merge made elsewhere gets a
+ * history line of its own, so the contact says where its notes came from.
+ */
+export async function onUsersMerged(ctx: Ctx, { fromId, intoId, actorId }: ActionHooks['users-merged']): Promise<void> {
+  const moved = await repo.moveContact(ctx.db, fromId, intoId);
+  if (mergingHere.has(fromId)) return;
+  const what = moved.notes + moved.history === 0 ? 'it had no case notes' : `its ${plural(moved.notes, 'case note')} and ${plural(moved.history, 'history line')} moved here`;
+  await repo.recordHistory(ctx.db, intoId, actorId, 'merged', `merged staged account #${fromId} into this contact outside the contact page: ${what}`);
 }

@@ -9,7 +9,7 @@ const pageNumber = (value: unknown) => Math.max(0, Math.min(10_000, Math.floor(N
 
 const said = (r: MergeResult) => (r.result === 'added'
   ? `Added ${r.address}: mail from it lands on this contact.`
-  : `Merged ${r.from} into this contact: ${r.messages} message${r.messages === 1 ? '' : 's'} ${r.result === 'merged' ? 'moved' : 'shown'} here.`);
+  : `Merged ${r.from} into this contact: ${r.messages} message${r.messages === 1 ? '' : 's'} moved here.`);
 
 export function registerRoutes(ctx: Ctx): void {
   ctx.web.view('contact', readFileSync(new URL('./templates/contact.hbs', import.meta.url), 'utf8'));
@@ -17,8 +17,6 @@ export function registerRoutes(ctx: Ctx): void {
   type Req = FastifyRequest<{ Params: { id: string; noteId?: string }; Body: Record<string, string>; Querystring: { page?: string } }>;
   ctx.http.get('/contacts/:id', { schema: { hide: true } }, async (req: Req, reply) => {
     const contact = await openContact(ctx, req.viewer, Number(req.params.id));
-    // A staged account merged into another contact by a link opens as that contact.
-    if (contact.id !== Number(req.params.id)) return reply.redirect(`/contacts/${contact.id}`, 303);
     const [info, messages] = await Promise.all([details(ctx, req.viewer, contact), messagesPage(ctx, req.viewer, contact, pageNumber(req.query.page))]);
     return ctx.web.page(req, reply, 'contact', { title: `${contact.name || contact.username}: contact`, nav: 'messages', ...info, messages });
   });
@@ -52,7 +50,7 @@ function registerApi(ctx: Ctx): void {
   // Anyone not on the team, visitors included, learns nothing: not found.
   const open = (req: FastifyRequest<P>) => openContact(ctx, req.viewer, req.params.id);
 
-  ctx.http.get<P>('/api/contacts/:id', { schema: { tags, summary: 'A contact: the person, every address, merged accounts, case notes and history (the team)', params: Id } },
+  ctx.http.get<P>('/api/contacts/:id', { schema: { tags, summary: 'A contact: the person, every address, case notes and history (the team)', params: Id } },
     async (req) => details(ctx, req.viewer, await open(req)));
   ctx.http.get<P & { Querystring: { page?: number } }>('/api/contacts/:id/messages', {
     schema: { tags, summary: 'The contact\'s group messages the viewer may see, newest first, 30 a page, with their groups', params: Id,

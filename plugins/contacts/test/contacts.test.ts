@@ -3,6 +3,7 @@ import { testApp } from '../../../test/helpers/app.ts';
 import { rawMail } from '../../../test/helpers/mail.ts';
 import groupInbox from '../../group-inbox/index.ts';
 import stagedAccounts from '../../staged-accounts/index.ts';
+import * as repo from '../contacts.repo.ts';
 import contacts from '../index.ts';
 
 // One forum for the whole file: a support and a sales inbox, their members, and customers who write by mail.
@@ -27,15 +28,17 @@ async function setup() {
 const { h, admin, alice, bob, mallory, lee, visitor } = await setup();
 
 /** A customer's mail through the real pipeline. */
-const receive = async (from: string, subject: string, to = 'support@forum.test') => {
-  const outcome = await h.core.mail.receiver.receive(rawMail({ from, to, subject, body: `${subject}, please help.` }), { source: 'http', envelopeRecipients: [to] });
+const receive = async (from: string, subject: string, to = 'support@forum.test', opts: { messageId?: string; inReplyTo?: string } = {}) => {
+  const headers = opts.inReplyTo ? { 'In-Reply-To': `<${opts.inReplyTo}>`, References: `<${opts.inReplyTo}>` } : undefined;
+  const outcome = await h.core.mail.receiver.receive(rawMail({ from, to, subject, body: `${subject}, please help.`, messageId: opts.messageId, headers }), { source: 'http', envelopeRecipients: [to] });
   if (outcome.status !== 'created') throw new Error(`${subject}: ${outcome.status} ${outcome.reason}`);
   return outcome;
 };
 const idOf = async (address: string) => (await h.core.services.users.findByEmail(address))!.id;
+const authorOf = async (postId: number) => (await h.core.db.selectFrom('posts').select('user_id').where('id', '=', postId).executeTakeFirstOrThrow()).user_id;
 const titles = async (client: typeof alice, id: number) => (await client.json(`/api/contacts/${id}/messages`)).topics.map((x: { title: string }) => x.title);
 
-const printer = await receive('Carol Customer <carol@customer.test>', 'Printer on fire');
+const printer = await receive('Carol Customer <carol@customer.test>', 'Printer on fire', 'support@forum.test', { messageId: 'printer@customer.test' });
 await receive('Carol Customer <carol@customer.test>', 'Quote for 40 printers', 'sales@forum.test');
 const carol = await idOf('carol@customer.test');
 
@@ -116,33 +119,78 @@ t.test('merging a staged address into a signed-up contact moves its messages; it
   t.equal(post.user_id, lee.user!.id, 'mail from that address lands on Lee');
 });
 
-t.test('a staged contact takes in another staged address by a link, and a fresh address for future mail', async (t) => {
+t.test('a staged contact takes in another staged account by core\'s merge: its messages and notes move, and it is gone', async (t) => {
   await receive('Carol <carol@other.test>', 'Second address here');
   const other = await idOf('carol@other.test');
-  const linked = await alice.post(`/api/contacts/${carol}/merge`, { address: 'carol@other.test' });
-  t.equal(linked.statusCode, 200, linked.body);
-  t.equal(linked.json().result, 'linked');
-  t.same(await titles(alice, carol), ['Second address here', 'Printer on fire'], 'its messages are on the contact');
-  const redirect = await alice.get(`/contacts/${other}`);
-  t.equal(redirect.statusCode, 303, 'the merged account opens as the contact');
-  t.equal(redirect.headers.location, `/contacts/${carol}`);
-  await receive('carol@other.test', 'Still on my second address');
-  t.same((await titles(alice, carol))[0], 'Still on my second address', 'its next mail lands on the contact too');
+  t.equal((await alice.post(`/api/contacts/${other}/notes`, { raw: 'Writes from her other address too' })).statusCode, 201, 'a note on the account to merge');
+  const merged = await alice.post(`/api/contacts/${carol}/merge`, { address: 'carol@other.test' });
+  t.equal(merged.statusCode, 200, merged.body);
+  t.equal(merged.json().result, 'merged');
+  t.equal(merged.json().messages, 1);
+  t.notOk(await h.core.services.users.findById(other), 'the merged account is gone');
+  t.equal((await h.core.services.users.findById(carol))?.staged, true, 'the contact is still a staged account');
+  t.same(merged.json().addresses, [{ email: 'carol@customer.test', primary: true }, { email: 'carol@other.test', primary: false }], 'with both addresses');
+  t.same(await titles(alice, carol), ['Second address here', 'Printer on fire'], 'its messages are the contact\'s');
+  const message = await h.core.db.selectFrom('topics').select('user_id').where('title', '=', 'Second address here').executeTakeFirstOrThrow();
+  t.equal(message.user_id, carol, 'moved, not just shown');
+  t.same(merged.json().notes.map((n: { raw: string }) => n.raw), ['Writes from her other address too'], 'its case notes came along');
+  t.match(merged.json().history[0], { action: 'merged', actor: 'alice', detail: /merged carol@other\.test \(staged account @.+\) into this contact: 1 message moved here/ });
+  t.equal(merged.json().history.length, 1, 'one history line for the merge');
+  t.equal((await alice.get(`/contacts/${other}`)).statusCode, 404, 'the merged account has no page of its own');
+  const next = await receive('carol@other.test', 'Still on my second address');
+  t.equal(await authorOf(next.postId!), carol, 'its next mail is the contact\'s');
+});
+
+t.test('an address nobody has becomes a secondary address: its mail is the contact\'s, and its reply joins the contact\'s old thread', async (t) => {
+  const outsider = await receive('Eve <eve@elsewhere.test>', 'Re: Printer on fire', 'support@forum.test', { inReplyTo: 'printer@customer.test' });
+  t.not(outsider.topicId, printer.topicId, 'the inbox does not let outsiders join threads: a stranger\'s reply starts a new message');
 
   const added = await alice.post(`/api/contacts/${carol}/merge`, { address: 'Carol.Mobile@phone.test' });
   t.equal(added.statusCode, 200, added.body);
   t.equal(added.json().result, 'added');
-  t.ok(added.json().addresses.some((a: { email: string }) => a.email === 'Carol.Mobile@phone.test'), 'the address is the contact\'s');
+  t.ok(added.json().addresses.some((a: { email: string; primary: boolean }) => a.email === 'Carol.Mobile@phone.test' && !a.primary), 'a secondary address of the contact');
+  t.equal((await h.core.services.users.findByEmail('carol.mobile@phone.test'))?.id, carol, 'core knows it is hers');
+  t.match(added.json().history[0], { action: 'address-added', actor: 'alice', detail: /added Carol\.Mobile@phone\.test/ });
+
   const fromPhone = await receive('carol.mobile@phone.test', 'Sent from my phone');
-  const post = await h.core.db.selectFrom('posts').select('user_id').where('id', '=', fromPhone.postId!).executeTakeFirstOrThrow();
-  t.equal(post.user_id, carol, 'mail from it is the contact\'s, not a new staged account\'s');
-  t.notOk(await h.core.services.users.findByEmail('carol.mobile@phone.test'), 'no staged account was made for it');
+  t.equal(await authorOf(fromPhone.postId!), carol, 'mail from it is the contact\'s, not a new staged account\'s');
   t.same((await titles(alice, carol))[0], 'Sent from my phone', 'and lands on the contact page');
+  const reply = await receive('carol.mobile@phone.test', 'Re: Printer on fire', 'support@forum.test', { inReplyTo: 'printer@customer.test' });
+  t.equal(reply.topicId, printer.topicId, 'a reply from it to her old thread joins that thread');
+  t.equal(await authorOf(reply.postId!), carol, 'as the contact');
+  t.equal((await alice.post(`/api/contacts/${carol}/merge`, { address: 'carol.mobile@PHONE.test' })).statusCode, 400, 'adding it again: already part of this contact');
 
   await receive('Stranger <stranger@else.test>', 'Wholesale prices', 'sales@forum.test');
   const hidden = await alice.post(`/api/contacts/${carol}/merge`, { address: '@stranger' });
   t.equal(hidden.statusCode, 403, 'a member cannot merge an account with messages in inboxes they are not on');
   t.match(hidden.json().message, /only an admin or moderator can merge it/);
+});
+
+t.test('Admin → Users → Merge keeps the contact\'s case notes and history', async (t) => {
+  await receive('Dana <dana@home.test>', 'Where is my order?');
+  const dana = await idOf('dana@home.test');
+  t.equal((await alice.post(`/api/contacts/${dana}/notes`, { raw: 'Order 1234, *late*' })).statusCode, 201);
+  t.equal((await alice.post(`/api/contacts/${dana}/merge`, { address: 'dana@mobile.test' })).statusCode, 200, 'an address added on her contact');
+  const merged = await admin.post(`/api/admin/staged-accounts/${dana}/merge`, { into: 'lee' });
+  t.equal(merged.statusCode, 200, merged.body);
+  t.notOk(await h.core.services.users.findById(dana), 'the staged account is gone');
+  const lees = await alice.json(`/api/contacts/${lee.user!.id}`);
+  t.ok(lees.notes.some((n: { raw: string; author: string }) => n.raw === 'Order 1234, *late*' && n.author === 'alice'), 'her case note is on the contact she went into');
+  t.ok(lees.history.some((l: { action: string; detail: string }) => l.action === 'address-added' && /dana@mobile\.test/.test(l.detail)), 'and her history');
+  t.match(lees.history[0], { action: 'merged', actor: 'admin', detail: new RegExp(`merged staged account #${dana} into this contact outside the contact page: its 1 case note and 1 history line moved here`) }, 'with a line for the admin\'s merge');
+  t.ok(['dana@home.test', 'dana@mobile.test'].every((a) => lees.addresses.some((x: { email: string }) => x.email === a)), 'both her addresses are Lee\'s now');
+  t.equal((await alice.get(`/api/contacts/${dana}`)).statusCode, 404);
+});
+
+t.test('the notes of an account removed without a merge go at the daily tidy, not before', async (t) => {
+  const gone = await h.core.services.users.create({ username: 'gone-customer', email: 'gone@customer.test', staged: true }, 'staged');
+  await repo.insertNote(h.core.db as never, gone.id, alice.user!.id, 'about to go', 'about to go');
+  await h.core.db.deleteFrom('users').where('id', '=', gone.id).execute();
+  const left = () => repo.notesOf(h.core.db as never, gone.id);
+  t.equal((await left()).length, 1, 'a note outlives its account (a merge would move it)');
+  t.ok(await repo.deleteOrphans(h.core.db as never) >= 1);
+  t.same(await left(), [], 'the tidy removes it');
+  t.ok((await alice.json(`/api/contacts/${carol}`)).notes.length >= 1, 'and nobody else\'s');
 });
 
 t.test('merging a signed-up account\'s address is refused clearly, and nothing changes', async (t) => {
@@ -160,13 +208,12 @@ t.test('merging a signed-up account\'s address is refused clearly, and nothing c
   t.match(shown.body, /belongs to @lee, who has signed up/, 'says why on the page');
 });
 
-t.test('turned off, the pages, the links and the added addresses go quiet', async (t) => {
+t.test('turned off, the pages and the links go quiet; an added address stays the contact\'s (it is core\'s)', async (t) => {
   await h.core.plugins.setEnabled('contacts', false);
   t.teardown(() => h.core.plugins.setEnabled('contacts', true));
   t.equal((await admin.get(`/contacts/${carol}`)).statusCode, 404, 'no page');
   t.equal((await admin.get(`/api/contacts/${carol}`)).statusCode, 404, 'no API');
   t.notMatch((await alice.get('/g/support/messages')).body, /data-contact-link/, 'no link in the inbox');
   const mail = await receive('carol.mobile@phone.test', 'Phone again, plugin off');
-  const post = await h.core.db.selectFrom('posts').select('user_id').where('id', '=', mail.postId!).executeTakeFirstOrThrow();
-  t.not(post.user_id, carol, 'an added address is nobody\'s again (a new staged account)');
+  t.equal(await authorOf(mail.postId!), carol, 'mail from an added address is still hers');
 });
