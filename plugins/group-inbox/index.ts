@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { definePlugin, Type, type Static } from '../../core/plugin-api.ts';
+import { definePlugin, PostType, Type, type Static } from '../../core/plugin-api.ts';
 import * as repo from './inbox.repo.ts';
 import type { InboxDb } from './inbox.repo.ts';
 import { registerMail } from './mail.ts';
@@ -39,7 +39,11 @@ export default definePlugin<typeof GroupInboxSettings, repo.GroupInboxTables>({
         if (!isFirstPost && post.action_code === null) await ctx.forum.topics.addParticipants(ctx.db as never, topic.id, [post.user_id]);
         return;
       }
-      // The customer wrote again: the message is back in every group's inbox.
+      // The customer wrote again: the message is back in every group's inbox. A small action, a
+      // whisper or staff answering from outside the group is not the customer writing.
+      if (post.action_code !== null || post.post_type !== PostType.regular) return;
+      const author = await ctx.forum.users.findById(post.user_id);
+      if (!author || author.admin || author.moderator) return;
       for (const g of groupIds) {
         if (await repo.unarchive(db, g, topic.id)) await ctx.realtime.publish(`/lists/group-inbox/${g}`, { type: 'unarchived', topicId: topic.id, groupId: g, userId: post.user_id }, { topicId: topic.id, groupIds: [g] });
       }

@@ -118,7 +118,7 @@ export function registerPages(ctx: Ctx): void {
     return ctx.web.page(req, reply, 'inbox', {
       title: `${group.full_name || group.name}: messages`, nav: 'messages',
       group: { name: group.name, fullName: group.full_name }, addresses: settings?.addresses ?? [],
-      tabs: repo.FILTERS.map((f) => ({ name: f, label: LABELS[f], count: data.counts[f], href: `${base}?filter=${f}`, current: f === filter })),
+      tabs: repo.FILTERS.map((f) => ({ name: f, label: LABELS[f], count: data.counts[f], href: `${base}?${new URLSearchParams({ ...extra, filter: f }).toString()}`, current: f === filter })),
       filter, inboxParams: { filter, ...extra }, pagerQuery: new URLSearchParams({ filter, ...extra }).toString(), archived: filter === 'archive', spam: filter === 'spam', topics: data.topics,
       bulkActions, pageIds: data.topics.map((x) => x.id).join(','), forCustomerHref: `${base}/for-customer`, page: data.page, more: data.more, emptyText: EMPTY[filter],
       actionBase: base, newMessageHref: `/new-message?group=${encodeURIComponent(group.name)}`,

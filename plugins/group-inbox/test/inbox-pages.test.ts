@@ -3,7 +3,7 @@ import { PostType } from '../../../core/plugin-api.ts';
 import { mail, setup } from './inbox-setup.ts';
 
 t.test('archiving, and the customer\'s next mail bringing the message back', async (t) => {
-  const { alice, bob, receive } = await setup(t);
+  const { h, admin, alice, bob, receive } = await setup(t);
   const first = await receive(mail({ from: 'carol@customer.test', messageId: 'a1@customer.test' }));
   const topicId = first.topicId!;
   t.equal((await alice.put(`/api/group-inbox/support/messages/${topicId}`, { archived: true })).statusCode, 200);
@@ -11,10 +11,15 @@ t.test('archiving, and the customer\'s next mail bringing the message back', asy
   t.same((await bob.json('/api/group-inbox/support?filter=archive')).topics.map((x: { id: number }) => x.id), [topicId]);
   await bob.post(`/api/t/${topicId}/posts`, { raw: 'A note from bob, still archived.' });
   t.equal((await alice.json('/api/group-inbox/support')).counts.archive, 1, 'a member\'s reply leaves it archived');
+  await admin.post(`/api/t/${topicId}/posts`, { raw: 'An admin outside the group answers.' });
+  await h.core.services.posts.addSmallAction(await h.core.services.users.viewerFor(admin.user!), topicId, { actionCode: 'test.noted', text: 'noted this', staffOnly: true });
+  t.equal((await alice.json('/api/group-inbox/support')).counts.archive, 1, 'so do staff from outside the group, and small actions: none of them is the customer writing');
   const again = await receive(mail({ from: 'carol@customer.test', messageId: 'a2@customer.test', headers: { 'In-Reply-To': '<a1@customer.test>' } }));
   t.equal(again.topicId, topicId);
   const counts = (await alice.json('/api/group-inbox/support')).counts;
   t.same({ inbox: counts.inbox, archive: counts.archive }, { inbox: 1, archive: 0 }, 'a new mail from the customer brings it back to the inbox');
+  const filtered = await alice.get('/g/support/messages?filter=inbox&assigned=me');
+  t.match(filtered.body, /href="\/g\/support\/messages\?assigned(=|&#x3D;)me&amp;filter(=|&#x3D;)archive"/, 'the tabs keep the other filters (a plugin\'s assigned=…)');
   const page = await alice.get('/g/support/messages?filter=inbox');
   t.equal(page.statusCode, 200);
   t.match(page.body, /data-count="inbox">1</);
