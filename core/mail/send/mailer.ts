@@ -13,6 +13,7 @@ import type { Post } from '../../posts/posts.table.ts';
 import type { Topic } from '../../topics/topics.table.ts';
 import type { MailAddresses } from '../addresses.ts';
 import type { OutgoingEmail } from '../mail.table.ts';
+import { isPostMessageId } from './threading.ts';
 
 export const SEND_QUEUE = 'mail.send';
 export const SEND_SWEEP_QUEUE = 'mail.send-sweep';
@@ -102,6 +103,13 @@ export class Mailer {
       user_id: draft.userId ?? null, topic_id: draft.topicId ?? null, post_id: draft.postId ?? null,
       incoming_email_id: draft.incomingEmailId ?? null, sent_at: null, transport: draft.transport ?? null,
     }).returningAll().executeTakeFirstOrThrow();
+    // A reply to mail about a topic finds the topic by this Message-ID, even when it quotes only In-Reply-To
+    // (a post's own Message-ID is recorded when its threading headers are made).
+    const topicId = about.topic?.id ?? draft.topicId ?? null;
+    if (topicId !== null && !isPostMessageId(row.message_id)) {
+      await work.trx.insertInto('email_message_ids').values({ message_id: row.message_id, topic_id: topicId, post_id: about.post?.id ?? draft.postId ?? null, direction: 'out' })
+        .onConflict((oc) => oc.column('message_id').doNothing()).execute();
+    }
     if (row.status === 'queued') work.afterCommit(() => this.enqueue(row.id));
     return row;
   }

@@ -11,6 +11,9 @@ export interface ThreadHeaders { messageId: string; inReplyTo: string | null; re
 /** Parley's Message-ID for a post's mail: the same for every recipient, and for every resend. */
 export const postMessageId = (topicId: number, postId: number, domain: string) => `topic/${topicId}/${postId}@${domain}`;
 
+/** Whether a Message-ID is one of {@link postMessageId}'s. */
+export const isPostMessageId = (messageId: string) => /^topic\/\d+\/\d+@/.test(messageId);
+
 /** How mail clients know each post: by the Message-ID it arrived with, else by ours. */
 async function knownMessageIds(trx: Transaction<DB>, topicId: number, postIds: number[], domain: string): Promise<Map<number, string>> {
   const incoming = await trx.selectFrom('email_message_ids').select(['post_id', 'message_id'])

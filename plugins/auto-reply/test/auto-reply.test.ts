@@ -149,6 +149,8 @@ t.test('sent once after the delay: threaded under the customer\'s mail, from the
 
   const answer = await receive({ from: 'dora@customer.test', subject: ack.subject, body: 'Thanks, waiting.', headers: { 'In-Reply-To': `<${ack.message_id}>`, References: `<toaster@customer.test> <${ack.message_id}>` } });
   t.same([answer.status, answer.topicId], ['created', topicId], 'the customer\'s answer to the acknowledgement lands in the same message');
+  const bare = await receive({ from: 'dora@customer.test', subject: 'Re: something else', body: 'One more thing.', headers: { 'In-Reply-To': `<${ack.message_id}>` } });
+  t.same([bare.status, bare.topicId], ['created', topicId], 'so does one that names only the acknowledgement, in In-Reply-To (its Message-ID is recorded)');
 });
 
 t.test('not sent when someone answered first, or a member moved it to Spam; a whisper is no answer', async (t) => {
