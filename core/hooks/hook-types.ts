@@ -65,13 +65,6 @@ export interface ActionHooks {
   'notification-created': { notification: Notification; channels: NotificationChannel[] };
   /** A received email was decided: posted, recorded as a bounce, rejected (with its typed reason), a duplicate. */
   'email-processed': { incomingEmailId: number; source: IncomingSource; status: IncomingStatus; reason: string | null; topicId: number | null; postId: number | null; userId: number | null };
-  /**
-   * A staged account (`fromId`) was merged into another account (`intoId`, signed up or staged) by
-   * `actorId` (null when no person did it): its messages, posts and addresses are the target's now,
-   * and the staged account no longer exists. Fires after the merge commits; a plugin that keeps
-   * rows about the removed account (without a cascading foreign key) moves them to the target here.
-   */
-  'users-merged': { fromId: number; intoId: number; actorId: number | null };
 }
 
 /**
@@ -97,6 +90,12 @@ export interface FilterHooks {
    * refuses the reply with a conflict, so its writer reviews first. Fires inside the reply's transaction (`trx`).
    */
   'reply-conflicts': { value: ReplyConflict[]; context: { viewer: Viewer; topic: Topic; draft: DraftBase; trx: Kysely<DB> } };
+  /**
+   * A staged account (`fromId`) is being merged into another (`intoId`) by `actorId`: move what
+   * the plugin keeps about it, through `trx`, before core removes it. Return the value with a few
+   * words for what moved ('2 case notes'); the merge reports them. A throw stops the merge.
+   */
+  'user-merge': { value: string[]; context: { fromId: number; intoId: number; actorId: number | null; trx: Transaction<DB> } };
   /** Which posts of a visible topic a viewer may see (whispers, deleted posts…). */
   'post-visibility': { value: VisibilityRules<PostPredicate>; context: { viewer: Viewer } };
   /** Extra conditions on a topic list (filters such as "assigned to me"); visibility is applied regardless. */

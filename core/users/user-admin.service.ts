@@ -64,19 +64,21 @@ export class UserAdminService {
    *
    * The target may be signed up or staged itself (two addresses of one person who has only
    * written by email): then the result is still a staged account, now with both addresses.
-   * A signed-up account is never merged into another, nor an account into itself. `actorId`
-   * (the admin or team member who merged) is passed on in `users-merged`, which fires once
-   * the merge has committed, so plugins move what they keep about the removed account.
+   * A signed-up account is never merged into another, nor an account into itself. Plugins move
+   * what they keep about the removed account in the `user-merge` filter, inside the merge's
+   * transaction (with `actorId`, who merged); what they name is returned as `carried`.
    */
-  async mergeStaged(stagedId: number, intoId: number, actorId: number | null = null): Promise<void> {
+  async mergeStaged(stagedId: number, intoId: number, actorId: number | null = null): Promise<{ carried: string[] }> {
     if (stagedId === intoId) throw badInput('An account cannot be merged into itself.', { field: 'into' });
     const [source] = await Promise.all([this.find(stagedId), this.find(intoId)]);
     if (!source.staged) throw badInput('Only a staged account can be merged into another: a signed-up account is never merged.');
-    await inTransaction(this.deps, async ({ trx, emit }) => {
+    return inTransaction(this.deps, async ({ trx }) => {
       // Read again inside the transaction: a staged account may have signed up since.
       const rows = await trx.selectFrom('users').select(['id', 'staged']).where('id', 'in', [stagedId, intoId]).forUpdate().execute();
       if (!rows.some((r) => r.id === intoId)) throw notFound('That user');
       if (!rows.find((r) => r.id === stagedId)?.staged) throw badInput('Only a staged account can be merged into another: a signed-up account is never merged.');
+      // First the plugins' rows, while the account and its messages are still where they were.
+      const carried = await this.deps.hooks.filter('user-merge', [], { fromId: stagedId, intoId, actorId, trx });
       const move = async (table: 'posts' | 'post_revisions' | 'uploads' | 'incoming_emails' | 'outgoing_emails', column = 'user_id') =>
         trx.updateTable(table).set({ [column]: intoId }).where(column as 'user_id', '=', stagedId).execute();
       await move('posts');
@@ -99,7 +101,7 @@ export class UserAdminService {
       await trx.updateTable('user_emails').set({ user_id: intoId, is_primary: false }).where('user_id', '=', stagedId).execute();
       await trx.deleteFrom('users').where('id', '=', stagedId).execute();
       await signalVisibilityChanged(this.deps.bus, { userIds: [intoId, stagedId] }, trx);
-      emit('users-merged', { fromId: stagedId, intoId, actorId });
+      return { carried };
     });
   }
 

@@ -111,15 +111,15 @@ export default definePlugin<typeof StagedAccountsSettings, StagedTables>({
     const merge = async (id: number, into: string, actorId: number | null) => {
       const target = into.trim() ? await ctx.forum.users.findByUsername(into.trim()) : undefined;
       if (!target) throw badInput(`No user is called ${into.trim() || '(empty)'}.`, { field: 'into' });
-      // Core announces the merge (users-merged, with the admin), so plugins move what they keep about the account.
-      await ctx.forum.userAdmin.mergeStaged(id, target.id, actorId);
-      return target;
+      // Inside core's merge, plugins move what they keep about the account (user-merge) and say what came along.
+      const { carried } = await ctx.forum.userAdmin.mergeStaged(id, target.id, actorId);
+      return { target, carried };
     };
     ctx.http.post<{ Params: { id: string }; Body: { into?: string } }>('/admin/staged-accounts/:id/merge', { schema: { hide: true } }, async (req, reply) => {
       if (!req.viewer.admin) throw notFound();
       try {
-        const target = await merge(Number(req.params.id), req.body?.into ?? '', req.viewer.id);
-        ctx.web.flash(reply, 'notice', `Merged into ${target.username}.`);
+        const { target, carried } = await merge(Number(req.params.id), req.body?.into ?? '', req.viewer.id);
+        ctx.web.flash(reply, 'notice', `Merged into ${target.username}${carried.length ? `, with ${carried.join(', ')}` : ''}.`);
         return reply.redirect(`/admin/users/${target.id}`, 303);
       } catch (err) {
         if (!(err instanceof ParleyError) || err.statusCode >= 500) throw err;
@@ -131,8 +131,8 @@ export default definePlugin<typeof StagedAccountsSettings, StagedTables>({
       schema: { tags: ['staged-accounts'], summary: 'Merge a staged account into an existing user: its messages move there, its address becomes secondary (admin)', body: Type.Object({ into: Type.String({ minLength: 1, maxLength: 40 }) }) },
     }, async (req) => {
       const admin = requireAdmin(req);
-      const target = await merge(Number(req.params.id), req.body.into, admin.id);
-      return { mergedInto: { id: target.id, username: target.username } };
+      const { target, carried } = await merge(Number(req.params.id), req.body.into, admin.id);
+      return { mergedInto: { id: target.id, username: target.username }, carried };
     });
     const invite = async (id: number) => {
       const user = await ctx.forum.users.findById(id);

@@ -91,15 +91,19 @@ t.test('users: profiles, search, preferences and admin controls', async (t) => {
     t.match(res.json().message, /signs up/);
   });
 
-  t.test('a staged account merges into another staged one: it stays staged, with both addresses, and users-merged says who did it', async (t) => {
+  t.test('a staged account merges into another staged one: it stays staged, with both addresses; user-merge lets plugins carry their rows along', async (t) => {
     const users = h.core.services.users;
     const merges: unknown[] = [];
-    h.core.hooks.onAction('users-merged', (p) => { merges.push(p); });
+    h.core.hooks.onFilter('user-merge', async (carried, { fromId, intoId, actorId, trx }) => {
+      const still = await trx.selectFrom('users').select('id').where('id', '=', fromId).executeTakeFirst();
+      merges.push({ fromId, intoId, actorId, stillThere: Boolean(still) });
+      return [...carried, 'a test row'];
+    });
     const home = await users.create({ username: 'sam-home', email: 'Sam@Home.test', staged: true }, 'staged');
     const work = await users.create({ username: 'sam-work', email: 'sam@work.test', staged: true }, 'staged');
     const sent = await h.core.services.topics.createMessage(await users.viewerFor(home), { title: 'Written from home', raw: 'Hello from my home address.', userIds: [admin.user!.id], skipValidations: true });
 
-    await h.core.services.userAdmin.mergeStaged(home.id, work.id, admin.user!.id);
+    t.same(await h.core.services.userAdmin.mergeStaged(home.id, work.id, admin.user!.id), { carried: ['a test row'] }, 'the merge says what plugins carried along');
     t.notOk(await users.findById(home.id), 'the merged account is gone');
     const into = (await users.findById(work.id))!;
     t.equal(into.staged, true, 'the result is still a staged account');
@@ -109,7 +113,7 @@ t.test('users: profiles, search, preferences and admin controls', async (t) => {
     const topic = await h.core.db.selectFrom('topics').select('user_id').where('id', '=', sent.topic.id).executeTakeFirstOrThrow();
     t.equal(topic.user_id, work.id, 'its message moved');
     t.ok(await h.core.db.selectFrom('topic_allowed_users').select('user_id').where('topic_id', '=', sent.topic.id).where('user_id', '=', work.id).executeTakeFirst(), 'with its place in the conversation');
-    t.same(merges, [{ fromId: home.id, intoId: work.id, actorId: admin.user!.id }], 'users-merged fired once, after the commit, with the actor');
+    t.same(merges, [{ fromId: home.id, intoId: work.id, actorId: admin.user!.id, stillThere: true }], 'user-merge ran once, with the actor, inside the merge while the account still existed');
 
     const refuse = async (from: number, into: number, status: number, message: RegExp, why: string) => {
       const err = await h.core.services.userAdmin.mergeStaged(from, into, admin.user!.id).then(() => null, (e: { statusCode: number; message: string }) => e);
