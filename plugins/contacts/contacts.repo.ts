@@ -90,23 +90,11 @@ export async function recordHistory(db: Db, contactId: number, actorId: number |
 }
 
 /**
- * Everything of this plugin's about account `from` now belongs to account `into`: core merged the
- * one into the other (`users-merged`). Notes and history keep no foreign key to their contact, so
- * they outlive the merged account's row until this moves them.
+ * Everything of this plugin's about account `from` belongs to account `into` now: core is merging
+ * the one into the other (`user-merge`, inside its transaction, so `db` is that transaction).
  */
 export async function moveContact(db: Db, from: number, into: number): Promise<{ notes: number; history: number }> {
-  return db.transaction().execute(async (trx) => {
-    const notes = await trx.updateTable('contacts_notes').set({ contact_id: into }).where('contact_id', '=', from).executeTakeFirst();
-    const history = await trx.updateTable('contacts_history').set({ contact_id: into }).where('contact_id', '=', from).executeTakeFirst();
-    return { notes: Number(notes.numUpdatedRows), history: Number(history.numUpdatedRows) };
-  });
-}
-
-/** Notes and history of accounts that are gone without a merge (purged staged accounts, say): how many rows went. */
-export async function deleteOrphans(db: Db): Promise<number> {
-  const notes = await db.deleteFrom('contacts_notes')
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('users').select('users.id').whereRef('users.id', '=', 'contacts_notes.contact_id')))).executeTakeFirst();
-  const history = await db.deleteFrom('contacts_history')
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('users').select('users.id').whereRef('users.id', '=', 'contacts_history.contact_id')))).executeTakeFirst();
-  return Number(notes.numDeletedRows) + Number(history.numDeletedRows);
+  const notes = await db.updateTable('contacts_notes').set({ contact_id: into }).where('contact_id', '=', from).executeTakeFirst();
+  const history = await db.updateTable('contacts_history').set({ contact_id: into }).where('contact_id', '=', from).executeTakeFirst();
+  return { notes: Number(notes.numUpdatedRows), history: Number(history.numUpdatedRows) };
 }

@@ -1,9 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { definePlugin, escapeHtml, type Type } from '../../core/plugin-api.ts';
-import * as repo from './contacts.repo.ts';
 import type { ContactsTables, Ctx } from './contacts.repo.ts';
 import { customerOf, onTeam } from './contacts.ts';
-import { onUsersMerged } from './merge.ts';
+import { carryOver } from './merge.ts';
 import { registerRoutes } from './routes.ts';
 
 /**
@@ -15,23 +14,17 @@ import { registerRoutes } from './routes.ts';
  */
 export default definePlugin<ReturnType<typeof Type.Object>, ContactsTables>({
   name: 'contacts',
-  version: '1.1.0',
+  version: '1.0.0',
   description: 'A page per customer: their messages in the groups you can see, staff case notes, merged addresses.',
   dependsOn: ['group-inbox'],
   migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),
-  async register(rawCtx) {
+  register(rawCtx) {
     const ctx = rawCtx as unknown as Ctx;
     registerRoutes(ctx);
 
     // A staged account merged into another, here or by Admin → Users → Merge: its case notes and
-    // history follow it (after core's merge has committed, so through ctx.db).
-    ctx.hooks.onAction('users-merged', (merged) => onUsersMerged(ctx, merged));
-    // Notes and history of accounts removed without a merge (purged staged accounts) go too.
-    await ctx.jobs.work('tidy', async () => {
-      const removed = await repo.deleteOrphans(ctx.db);
-      if (removed) ctx.log.info({ removed }, 'removed the notes and history of accounts that no longer exist');
-    });
-    await ctx.jobs.schedule('tidy', '41 3 * * *');
+    // history follow it, inside core's merge.
+    ctx.hooks.onFilter('user-merge', carryOver);
 
     // The team's links to contact pages: the sender in the group inbox, the customer on a group message.
     ctx.hooks.onFilter('page-data', async (data, { view, viewer }) => {

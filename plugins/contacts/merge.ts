@@ -2,9 +2,9 @@
 // core merges that account into the contact (staged or signed up): its messages, posts and
 // addresses move there. An address nobody has: core gives it to the contact as a secondary
 // address, so mail from it is theirs everywhere in Parley. A signed-up account's address: refused, clearly.
-// However a staged account is merged (here, or by Admin → Users → Merge), `users-merged` moves
-// its case notes and history to the account it went into.
-import { badInput, forbidden, isStaff, parleyError, type ActionHooks, type User, type Viewer } from '../../core/plugin-api.ts';
+// However a staged account is merged (here, or by Admin → Users → Merge), its case notes and
+// history go with it, inside core's merge (`user-merge`), with a history line saying what moved.
+import { badInput, forbidden, isStaff, parleyError, sql, type FilterHooks, type User, type Viewer } from '../../core/plugin-api.ts';
 import * as repo from './contacts.repo.ts';
 import type { Ctx } from './contacts.repo.ts';
 import { messageCounts, onTeam, type Contact } from './contacts.ts';
@@ -16,9 +16,6 @@ export type MergeResult =
   | { result: 'added'; address: string };
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/** Staged accounts being merged from the contact page: their own history line says it all, `users-merged` adds none. */
-const mergingHere = new Set<number>();
 
 /** The team's own accounts (and staff) are not contacts anyone may add addresses to: mail from them would post as that person. */
 async function ensureCustomer(ctx: Ctx, contact: Contact): Promise<void> {
@@ -53,16 +50,8 @@ async function mergeAccount(ctx: Ctx, viewer: Viewer & { id: number }, contact: 
   if (!isStaff(viewer) && counts.visible < counts.total) {
     throw forbidden(`${label} has messages in inboxes you are not on, so only an admin or moderator can merge it.`);
   }
-  // Core moves everything into the contact, staged or not; users-merged (fired before this
-  // returns) brings the merged account's notes and history along.
-  mergingHere.add(owner.id);
-  try {
-    await ctx.forum.userAdmin.mergeStaged(owner.id, contact.id, viewer.id);
-  } finally {
-    mergingHere.delete(owner.id);
-  }
-  await repo.recordHistory(ctx.db, contact.id, viewer.id, 'merged',
-    `merged ${label}${label === `@${owner.username}` ? ' (a staged account)' : ` (staged account @${owner.username})`} into this contact: ${plural(counts.total, 'message')} moved here`);
+  // Core moves everything into the contact, staged or not; carryOver (inside the merge) records it.
+  await ctx.forum.userAdmin.mergeStaged(owner.id, contact.id, viewer.id);
   return { result: 'merged', from: label, accounts: [`@${owner.username}`], messages: counts.total };
 }
 
@@ -77,13 +66,22 @@ async function addAddress(ctx: Ctx, viewer: Viewer & { id: number }, contact: Co
 }
 
 /**
- * Core merged a staged account into another (here or elsewhere, Admin → Users → Merge say): the
- * merged account's case notes and history are the target's now. A merge made elsewhere gets a
- * history line of its own, so the contact says where its notes came from.
+ * Inside core's merge of a staged account into another (from the contact page, or Admin → Users →
+ * Merge): its case notes and history become the target's, and the target's history says what
+ * came: "merged staged account @dana (dana@mobile.test) into this contact: 1 message moved here,
+ * with 1 case note". Runs before core moves anything, through the merge's transaction.
  */
-export async function onUsersMerged(ctx: Ctx, { fromId, intoId, actorId }: ActionHooks['users-merged']): Promise<void> {
-  const moved = await repo.moveContact(ctx.db, fromId, intoId);
-  if (mergingHere.has(fromId)) return;
-  const what = moved.notes + moved.history === 0 ? 'it had no case notes' : `its ${plural(moved.notes, 'case note')} and ${plural(moved.history, 'history line')} moved here`;
-  await repo.recordHistory(ctx.db, intoId, actorId, 'merged', `merged staged account #${fromId} into this contact outside the contact page: ${what}`);
+export async function carryOver(value: string[], { fromId, intoId, actorId, trx }: FilterHooks['user-merge']['context']): Promise<string[]> {
+  const db = trx as unknown as Ctx['db'];
+  const from = await db.selectFrom('users').select('username').where('id', '=', fromId).executeTakeFirstOrThrow();
+  const addresses = (await db.selectFrom('user_emails').select('email').where('user_id', '=', fromId).orderBy('is_primary', 'desc').execute()).map((r) => r.email);
+  const messages = Number((await sql<{ n: string }>`
+    select count(*) as n from topics t where t.archetype = 'private_message' and t.deleted_at is null
+      and (t.user_id = ${fromId} or exists (select 1 from topic_allowed_users a where a.topic_id = t.id and a.user_id = ${fromId}))`.execute(trx)).rows[0]!.n);
+  const moved = await repo.moveContact(db, fromId, intoId);
+  const carried = [moved.notes ? plural(moved.notes, 'case note') : '', moved.history ? plural(moved.history, 'history line') : ''].filter(Boolean);
+  const label = `@${from.username}${addresses.length ? ` (${addresses.join(', ')})` : ''}`;
+  await repo.recordHistory(db, intoId, actorId, 'merged',
+    `merged staged account ${label} into this contact: ${plural(messages, 'message')} moved here${carried.length ? `, with ${carried.join(' and ')}` : ''}`);
+  return [...value, ...carried];
 }
