@@ -105,7 +105,7 @@ function registerOutlets(ctx: Ctx): void {
   ctx.web.outlet('inbox-filters', (data) => {
     const group = data.group as { name?: string } | undefined;
     if (!group?.name || !data.actionBase) return '';
-    return `<p class="hint" style="margin:.25rem 0 .75rem"><a href="${escapeHtml(libraryHref(group.name))}" data-canned-replies-link>Canned replies of @${escapeHtml(group.name)}</a></p>`;
+    return `<p class="hint"><a href="${escapeHtml(libraryHref(group.name))}" data-canned-replies-link>Canned replies of @${escapeHtml(group.name)}</a></p>`;
   });
 
   // Which libraries the reply composer of a group message offers: those of its groups the viewer is in.

@@ -1,12 +1,11 @@
 // `npm run screenshots`: seeds a small forum and photographs the main pages into docs/screenshots/.
 import greeter from '../../plugins/example-greeter/index.ts';
-import groupInbox from '../../plugins/group-inbox/index.ts';
-import stagedAccounts from '../../plugins/staged-accounts/index.ts';
+import { builtinPlugins } from '../../plugins/index.ts';
 import { testApp } from '../helpers/app.ts';
 import { rawMail } from '../helpers/mail.ts';
 import { launchBrowser, logIn } from '../helpers/browser.ts';
 
-const h = await testApp({ plugins: [greeter, stagedAccounts, groupInbox] });
+const h = await testApp({ plugins: [greeter, ...builtinPlugins] });
 const base = await h.app.listen({ host: '127.0.0.1', port: 0 });
 const admin = await h.user('maria', { admin: true, name: 'Maria Lopez' });
 const sam = await h.user('sam', { name: 'Sam Okafor' });
@@ -32,6 +31,15 @@ await mail('Ana Silva <ana@shop.test>', 'Bulk licences for 40 seats', 'We would 
 const archived = await mail('Ben Ito <ben@example.net>', 'Thanks, all working now', 'Thank you for the quick help!');
 await lee.post(`/api/t/${invoice.topicId}/posts`, { raw: 'Hi Carol, you are right: the refund for the second charge is on its way.' });
 await lee.put(`/api/group-inbox/support/messages/${archived.topicId}`, { archived: true });
+// The support desk at work: a taken message, a solved one with its closing note, a whisper, a case note, a canned reply.
+const login = (await h.core.db.selectFrom('topics').select('id').where('title', '=', 'Cannot log in after changing my email').executeTakeFirstOrThrow()).id;
+await lee.put(`/api/t/${login}/assign/take`);
+await lee.post(`/api/t/${login}/posts`, { raw: 'Tom wrote from his old address; I have checked the account history.', whisper: true });
+await lee.put(`/api/t/${invoice.topicId}/message-status`, { status: 'solved', action: 'Refund issued', note: 'Refunded the second charge of invoice 1234.' });
+await admin.post('/api/canned-replies', { group: 'support', title: 'Refund on its way', body: 'Hi {{customer.first_name}},\n\nthe refund is on its way: it takes 3–5 working days.\n\n{{agent.name}}, {{group.name}}' });
+await admin.post('/api/canned-replies', { group: 'support', title: 'Password reset', body: 'Hi {{customer.first_name}}, you can reset your password at {{topic.url}}.' });
+const tom = (await h.core.db.selectFrom('topics').select('user_id').where('id', '=', login).executeTakeFirstOrThrow()).user_id!;
+await lee.post(`/api/contacts/${tom}/notes`, { raw: 'Long-time customer. Prefers **email**, not phone.' });
 
 const browser = await launchBrowser();
 const shoot = async (user: string, path: string, file: string, width = 1200, height = 800) => {
@@ -49,6 +57,8 @@ await shoot('sam', '/notifications', 'notifications');
 await shoot('sam', '/u/sam/messages', 'messages');
 await shoot('maria', '/admin/plugins', 'admin-plugins');
 await shoot('lee', '/g/support/messages', 'group-inbox');
+await shoot('lee', `/t/x/${login}`, 'support-message', 1200, 1000);
+await shoot('lee', `/contacts/${tom}`, 'contact');
 await shoot('sam', `/t/${router.slug}/${router.id}`, 'topic-phone', 390, 844);
 await browser.close();
 await h.close();
