@@ -7,20 +7,15 @@ import stagedAccounts from '../../plugins/staged-accounts/index.ts';
 import whispers from '../../plugins/whispers/index.ts';
 import { launchBrowser, logIn, person } from '../helpers/browser.ts';
 import { testApp } from '../helpers/app.ts';
-import { rawMail } from '../helpers/mail.ts';
+import { supportDesk } from '../helpers/support-desk.ts';
 
 t.test('in a real browser: A takes a message, B sees it taken within a second, and B\'s take is refused', async (t) => {
   const h = await testApp({ plugins: [stagedAccounts, groupInbox, whispers, assign] });
   const base = await h.app.listen({ host: '127.0.0.1', port: 0 });
   const browser = await launchBrowser();
   t.teardown(async () => { await browser.close(); await h.close(); });
-  const admin = await h.user('admin', { admin: true });
-  await h.user('alice');
-  await h.user('bob');
-  await h.core.services.groups.create({ name: 'support' });
-  await h.core.services.groups.addMembers(await h.core.services.users.viewerFor(admin.user!), 'support', ['alice', 'bob']);
-  await admin.put('/api/group-inbox/support/settings', { addresses: ['support@forum.test'] });
-  const topicId = (await h.core.mail.receiver.receive(rawMail({ from: 'carol@customer.test', to: 'support@forum.test', subject: 'Broken zipper' }), { source: 'http', envelopeRecipients: ['support@forum.test'] })).topicId!;
+  const { mail } = await supportDesk(h, { stagedCustomer: true });
+  const topicId = await mail('Broken zipper');
 
   const a = await person(browser);
   const b = await person(browser);

@@ -8,22 +8,15 @@ import stagedAccounts from '../../plugins/staged-accounts/index.ts';
 import whispers from '../../plugins/whispers/index.ts';
 import { launchBrowser, logIn, person } from '../helpers/browser.ts';
 import { testApp } from '../helpers/app.ts';
-import { rawMail } from '../helpers/mail.ts';
+import { supportDesk } from '../helpers/support-desk.ts';
 
 t.test('in a real browser: the send-time warning when the customer wrote, or a colleague took the message, during the draft', async (t) => {
   const h = await testApp({ plugins: [stagedAccounts, groupInbox, whispers, assign] });
   const base = await h.app.listen({ host: '127.0.0.1', port: 0 });
   const browser = await launchBrowser();
   t.teardown(async () => { await browser.close(); await h.close(); });
-  const admin = await h.user('admin', { admin: true });
-  await h.user('alice');
-  await h.user('bob');
-  await h.core.services.groups.create({ name: 'support' });
-  await h.core.services.groups.addMembers(await h.core.services.users.viewerFor(admin.user!), 'support', ['alice', 'bob']);
-  await admin.put('/api/group-inbox/support/settings', { addresses: ['support@forum.test'] });
-  const receive = (raw: Buffer) => h.core.mail.receiver.receive(raw, { source: 'http', envelopeRecipients: ['support@forum.test'] });
-  const first = await receive(rawMail({ from: 'Carol Customer <carol@customer.test>', to: 'support@forum.test', subject: 'Broken zipper', messageId: 'zip-1@customer.test' }));
-  const topicId = first.topicId!;
+  const { mail } = await supportDesk(h, { stagedCustomer: true });
+  const topicId = await mail('Broken zipper', { messageId: 'zip-1@customer.test' });
 
   const a = await person(browser);
   const b = await person(browser);
@@ -39,11 +32,8 @@ t.test('in a real browser: the send-time warning when the customer wrote, or a c
   t.pass('bob sees "alice is replying…" while she types');
 
   // The customer writes again while alice's draft is open.
-  const again = await receive(rawMail({
-    from: 'Carol Customer <carol@customer.test>', to: 'support@forum.test', subject: 'Re: Broken zipper', messageId: 'zip-2@customer.test',
-    headers: { 'In-Reply-To': '<zip-1@customer.test>', References: '<zip-1@customer.test>' }, body: 'Never mind the zipper: the sleeve is torn too.',
-  }));
-  t.equal(again.topicId, topicId, 'her second mail threads into the message');
+  const again = await mail('Re: Broken zipper', { messageId: 'zip-2@customer.test', replyTo: 'zip-1@customer.test', body: 'Never mind the zipper: the sleeve is torn too.' });
+  t.equal(again, topicId, 'her second mail threads into the message');
 
   await a.page.click('[data-composer] button[type=submit]');
   const warning = a.page.locator('[data-reply-conflicts]');

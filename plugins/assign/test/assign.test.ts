@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import { testApp } from '../../../test/helpers/app.ts';
 import { liveClient } from '../../../test/helpers/live-client.ts';
-import { rawMail } from '../../../test/helpers/mail.ts';
+import { supportDesk } from '../../../test/helpers/support-desk.ts';
 import groupInbox from '../../group-inbox/index.ts';
 import stagedAccounts from '../../staged-accounts/index.ts';
 import whispers from '../../whispers/index.ts';
@@ -10,16 +10,8 @@ import assign from '../index.ts';
 async function setup(t: Test) {
   const h = await testApp({ plugins: [stagedAccounts, groupInbox, whispers, assign] });
   t.teardown(() => h.close());
-  const admin = await h.user('admin', { admin: true });
-  const alice = await h.user('alice');
-  const bob = await h.user('bob');
-  const mallory = await h.user('mallory');
-  const carol = await h.user('carol', { email: 'carol@customer.test' });
-  await h.core.services.groups.create({ name: 'support' });
-  await h.core.services.groups.addMembers(await h.core.services.users.viewerFor(admin.user!), 'support', ['alice', 'bob']);
-  await admin.put('/api/group-inbox/support/settings', { addresses: ['support@forum.test'] });
-  const receive = async (subject: string) => (await h.core.mail.receiver.receive(rawMail({ from: 'carol@customer.test', to: 'support@forum.test', subject }), { source: 'http', envelopeRecipients: ['support@forum.test'] })).topicId!;
-  return { h, admin, alice, bob, mallory, carol, receive };
+  const desk = await supportDesk(h);
+  return { h, ...desk, carol: desk.carol!, receive: (subject: string) => desk.mail(subject) };
 }
 
 t.test('take, a clear conflict for the second taker, release, and handing it on', async (t) => {

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { testApp } from '../../../test/helpers/app.ts';
 import { liveClient } from '../../../test/helpers/live-client.ts';
-import { rawMail } from '../../../test/helpers/mail.ts';
+import { supportDesk } from '../../../test/helpers/support-desk.ts';
 import groupInbox from '../../group-inbox/index.ts';
 import stagedAccounts from '../../staged-accounts/index.ts';
 import whispers from '../../whispers/index.ts';
@@ -14,20 +14,11 @@ t.teardown(() => h.close());
 let now = Date.parse('2026-12-01T09:00:00Z');
 h.core.clock = () => new Date(now);
 const minutes = (m: number) => { now += m * 60_000; };
-const admin = await h.user('admin', { admin: true });
-const alice = await h.user('alice');
-const bob = await h.user('bob');
-const mallory = await h.user('mallory');
-const carol = await h.user('carol', { email: 'carol@customer.test' });
-await h.core.services.groups.create({ name: 'support' });
-await h.core.services.groups.addMembers(await h.core.services.users.viewerFor(admin.user!), 'support', ['alice', 'bob']);
-await admin.put('/api/group-inbox/support/settings', { addresses: ['support@forum.test'] });
-
+const desk = await supportDesk(h);
+const { admin, alice, bob, mallory } = desk;
+const carol = desk.carol!;
 /** Mail from carol to the inbox, through the real mail pipeline; `replyTo` threads it into an earlier mail. */
-const mail = async (subject: string, messageId: string, replyTo?: string) => (await h.core.mail.receiver.receive(rawMail({
-  from: 'Carol Customer <carol@customer.test>', to: 'support@forum.test', subject, messageId,
-  headers: replyTo ? { 'In-Reply-To': `<${replyTo}>` } : {},
-}), { source: 'http', envelopeRecipients: ['support@forum.test'] })).topicId!;
+const mail = (subject: string, messageId: string, replyTo?: string) => desk.mail(subject, { messageId, replyTo });
 const status = async (id: number) => (await alice.json(`/api/t/${id}/message-status`));
 const actions = async (id: number, who = alice) => (await who.json(`/api/t/${id}`)).posts
   .filter((p: { action_code: string | null }) => p.action_code?.startsWith('message-status.')).map((p: { raw: string; username?: string }) => p.raw);
