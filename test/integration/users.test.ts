@@ -145,4 +145,19 @@ t.test('users: profiles, search, preferences and admin controls', async (t) => {
     t.equal((await fail(999_999, 'ghost@nowhere.test'))?.statusCode, 404, 'nobody to give it to');
     t.notOk(await users.findByEmail('ghost@nowhere.test'), 'nothing written for a refusal');
   });
+
+  t.test('topic lists show the names people have now: renamed, or gone', async (t) => {
+    const category = await h.publicCategory('Renames');
+    const writer = await h.user('old-name');
+    const replier = await h.user('replier');
+    const topic = (await writer.post('/api/topics', { title: 'A topic by someone who renames', categoryId: category.id, raw: 'Hello everyone.' })).json().topic;
+    await replier.post(`/api/t/${topic.id}/posts`, { raw: 'Welcome!' });
+    const row = async () => (await alice.json(`/api/c/${category.id}`)).topics.find((x: { id: number }) => x.id === topic.id);
+    t.match(await row(), { author: 'old-name', lastPoster: 'replier', authorId: writer.user!.id, postsCount: 2 });
+    // A staged account claimed with a new username is renamed this way, in one update.
+    await h.core.db.updateTable('users').set({ username: 'new-name', username_lower: 'new-name' }).where('id', '=', writer.user!.id).execute();
+    t.match(await row(), { author: 'new-name', lastPoster: 'replier' }, 'a rename shows in the lists at once');
+    await h.core.db.deleteFrom('users').where('id', '=', replier.user!.id).execute();
+    t.match(await row(), { author: 'new-name', lastPoster: null }, 'and an account removed leaves no stale name');
+  });
 });
