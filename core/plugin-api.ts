@@ -14,6 +14,8 @@ export type {
 } from './hooks/hook-types.ts';
 export type { Viewer } from './permissions/viewer.ts';
 export { isStaff } from './permissions/viewer.ts';
+/** Whether a user is on a message's team (staff, or in one of its groups), as a SQL condition: the customer is whoever is not. */
+export { onMessageTeam } from './permissions/message-team.ts';
 /** Route guards: a signed-in viewer (else 401), an admin (else 403). */
 export { requireUser, requireAdmin } from './http/viewer.ts';
 export type { Topic, Archetype } from './topics/topics.table.ts';

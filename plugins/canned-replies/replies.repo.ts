@@ -1,5 +1,5 @@
 // The queries of the canned-replies plugin, one small function each, `db` first.
-import { sql, type Generated, type PluginContext, type SqlBool } from '../../core/plugin-api.ts';
+import { onMessageTeam, sql, type Generated, type PluginContext, type SqlBool } from '../../core/plugin-api.ts';
 
 export interface CannedTables {
   canned_replies_entries: {
@@ -126,9 +126,7 @@ export async function ownedGroupIds(db: Db, userId: number, groupIds: number[]):
  */
 export async function customerOf(db: Db, topicId: number): Promise<{ name: string; username: string } | null> {
   const row = await db.selectFrom('topics').innerJoin('users as u', 'u.id', 'topics.user_id').select(['u.name', 'u.username'])
-    .where('topics.id', '=', topicId).where('u.admin', '=', false).where('u.moderator', '=', false)
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('topic_allowed_groups as tag').innerJoin('group_users as gu', 'gu.group_id', 'tag.group_id')
-      .select('gu.user_id').whereRef('tag.topic_id', '=', 'topics.id').whereRef('gu.user_id', '=', 'topics.user_id'))))
+    .where('topics.id', '=', topicId).where(({ not }) => not(onMessageTeam(sql.ref('topics.user_id'), sql.ref('topics.id'))))
     .executeTakeFirst();
   return row ?? null;
 }

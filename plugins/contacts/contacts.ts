@@ -1,6 +1,6 @@
 // A contact as the team sees it: who may open one, the person's messages through the guardian's
 // eyes, and the case notes. Merging addresses is in merge.ts.
-import { badInput, cook, forbidden, isStaff, notFound, sql, type Viewer } from '../../core/plugin-api.ts';
+import { badInput, cook, forbidden, isStaff, notFound, onMessageTeam, sql, type Viewer } from '../../core/plugin-api.ts';
 import * as repo from './contacts.repo.ts';
 import type { Account, Ctx } from './contacts.repo.ts';
 
@@ -95,8 +95,7 @@ export async function customerOf(ctx: Ctx, topicId: number): Promise<{ id: numbe
     select u.id, u.username, u.name from users u join topics t on t.id = ${topicId}
     where (u.id = t.user_id or exists (select 1 from topic_allowed_users tau where tau.topic_id = t.id and tau.user_id = u.id))
       and exists (select 1 from topic_allowed_groups tag where tag.topic_id = t.id)
-      and not u.admin and not u.moderator
-      and not exists (select 1 from topic_allowed_groups tag join group_users gu on gu.group_id = tag.group_id where tag.topic_id = t.id and gu.user_id = u.id)
+      and not ${onMessageTeam(sql.ref('u.id'), sql.ref('t.id'))}
     order by (u.id = t.user_id) desc, u.id limit 1`.execute(ctx.db);
   return rows[0] ?? null;
 }

@@ -1,7 +1,7 @@
 // A group message's status: open, pending (waiting for the customer) or solved, with the closing
 // note a solve needs. Only the message's team (members of its groups) and staff see or change it;
 // to anyone else it does not exist. A customer's reply opens it again.
-import { badInput, isStaff, notFound, PostType, sql, Type, type Generated, type Kysely, type PluginContext, type Post, type Static, type Topic, type User, type Viewer } from '../../core/plugin-api.ts';
+import { badInput, isStaff, notFound, onMessageTeam, PostType, sql, Type, type Generated, type Kysely, type PluginContext, type Post, type Static, type Topic, type User, type Viewer } from '../../core/plugin-api.ts';
 
 export const STATUSES = ['open', 'pending', 'solved'] as const;
 export type Status = typeof STATUSES[number];
@@ -79,9 +79,7 @@ async function customerLastPosts(db: Kysely<any>, topicIds: number[]): Promise<M
   const rows = await sql<{ topic_id: number; at: Date }>`
     select p.topic_id, max(p.created_at) as at from posts p join users u on u.id = p.user_id
     where p.topic_id = any(${topicIds}::int[]) and p.deleted_at is null and p.post_type = ${PostType.regular} and p.action_code is null
-      and not u.admin and not u.moderator
-      and not exists (select 1 from topic_allowed_groups tag join group_users gu on gu.group_id = tag.group_id
-        where tag.topic_id = p.topic_id and gu.user_id = p.user_id)
+      and not ${onMessageTeam(sql.ref('p.user_id'), sql.ref('p.topic_id'))}
     group by p.topic_id`.execute(db);
   return new Map(rows.rows.map((r) => [r.topic_id, new Date(r.at)]));
 }
