@@ -1,6 +1,5 @@
 // The last steps of a message that is going somewhere: whose it is (the `email-sender` filter lets
 // plugins such as staged-accounts answer for unknown senders), whether they may post there, and the post.
-import { sql } from 'kysely';
 import type { Work } from '../../db/unit-of-work.ts';
 import { ParleyError } from '../../errors.ts';
 import { viewerFromUser, isStaff, type Viewer } from '../../permissions/viewer.ts';
@@ -12,7 +11,7 @@ import { attachUploads, composeBody } from './body.ts';
 import type { EmailDestination } from './destination.ts';
 import type { Run } from './mail-receiver.ts';
 import { reject } from './reasons.ts';
-import { userByEmail } from './sender.ts';
+import { senderAccount } from './sender.ts';
 
 interface DeliverDeps { hooks: Hooks; guardian: Guardian; services: Services; now: () => Date }
 
@@ -28,19 +27,17 @@ export function titleFromSubject(subject: string | null, token: string): string 
 
 async function senderViewer(work: Work, run: Run, destination: EmailDestination, hooks: Hooks): Promise<Viewer & { id: number }> {
   const address = run.mail.sender!.address;
-  const known = await userByEmail(work.trx, address);
+  const known = run.owner?.id ?? null;
   const userId = await hooks.filter('email-sender', known, { mail: run.mail, destination, trx: work.trx });
   if (userId === null) reject('unknown_sender', `no account has ${address}`);
   run.note('user', `user ${userId}`, known === null ? 'provided by a plugin (email-sender)' : `owns ${address}`);
   if (destination.kind === 'reply' && destination.replyKeyUserId !== undefined && destination.replyKeyUserId !== userId) {
     reject('reply_key_mismatch', `the key belongs to user ${destination.replyKeyUserId}, the sender is user ${userId}`);
   }
-  const user = await work.trx.selectFrom('users').select(['id', 'username', 'admin', 'moderator', 'staged', 'suspended_until'])
-    .select((eb) => sql<number[]>`array(${eb.selectFrom('group_users').select('group_users.group_id').whereRef('group_users.user_id', '=', 'users.id')})`.as('group_ids'))
-    .where('id', '=', userId!).executeTakeFirst();
+  const user = userId === known ? run.owner : await senderAccount(work.trx, userId!);
   if (!user) reject('unknown_sender', `user ${userId} does not exist`);
-  if (user!.suspended_until && user!.suspended_until > new Date()) reject('user_suspended', `user ${user!.username} is suspended`);
-  return viewerFromUser(user!, user!.group_ids);
+  if (user!.suspendedUntil && user!.suspendedUntil > new Date()) reject('user_suspended', `user ${user!.username} is suspended`);
+  return viewerFromUser(user!, user!.groupIds);
 }
 
 /** Turns the core's FORBIDDEN answers into the pipeline's typed reasons. */
@@ -78,10 +75,6 @@ export async function deliver(work: Work, run: Run, destination: EmailDestinatio
         await topicsRepo.addAllowedGroups(work.trx, t.id, destination.groupIds);
       });
   await attachUploads(services.uploads, work.trx, created.post.id, body.uploadIds, author);
-  if (!run.email.messageIdGenerated) {
-    await work.trx.insertInto('email_message_ids').values({ message_id: run.email.messageId, topic_id: created.topic.id, post_id: created.post.id, direction: 'in' })
-      .onConflict((oc) => oc.column('message_id').doNothing()).execute();
-  }
   run.note('outcome', `created post ${created.post.id}`, `topic ${created.topic.id}, post #${created.post.post_number}`);
   return { userId: author.id, topicId: created.topic.id, postId: created.post.id, elided: body.elided || null };
 }

@@ -3,7 +3,7 @@
 // post (with its Message-ID and the decision) or records a typed rejection. A crash in between
 // leaves a stored, undecided message that the recovery job decides later: nothing lost, nothing twice.
 import { createHash } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { SiteSettings } from '../../admin/site-settings.ts';
 import type { DB } from '../../db/schema.ts';
 import { inTransaction, type Work } from '../../db/unit-of-work.ts';
@@ -23,7 +23,7 @@ import { coreDestination, describeDestination, destinationKey, recipientsOf, typ
 import * as repo from './incoming.repo.ts';
 import { REJECTIONS, Rejection, reject } from './reasons.ts';
 import { sendRejectionNotice } from './rejection-notice.ts';
-import { chooseSender, senderRule } from './sender.ts';
+import { chooseSender, senderFacts, type SenderAccount } from './sender.ts';
 import { storableEmail, storableText } from './storable.ts';
 
 export const PENDING_QUEUE = 'mail.process-pending';
@@ -78,6 +78,8 @@ export interface Run {
   opts: ProcessOptions;
   /** True when the author came from X-Original-From or a list's Reply-To rather than From. */
   senderViaList: boolean;
+  /** The account that owns the sender's address, once the sender rules were looked up with it. */
+  owner?: SenderAccount | null;
   note(step: string, decision: string, detail?: string): void;
 }
 
@@ -86,9 +88,9 @@ export class MailReceiver {
 
   /** Stores the raw message, then decides it. Never throws for bad mail: the outcome says what happened. */
   async receive(raw: Buffer, meta: ReceiveMeta): Promise<ReceiveOutcome> {
-    const stored = await this.storeRow(raw, meta);
-    // Just stored: the bytes in hand are the stored ones, so they need not come back from the database.
-    return this.process(stored.id, {}, stored.existed ? undefined : raw);
+    const { id, stored } = await this.storeRow(raw, meta);
+    // Just stored: the row and the bytes in hand are the stored ones, so they need not come back from the database.
+    return stored ? this.decideRow({ ...stored, raw }, {}) : this.process(id);
   }
 
   /**
@@ -100,7 +102,7 @@ export class MailReceiver {
     return (await this.storeRow(raw, meta)).id;
   }
 
-  private storeRow(raw: Buffer, meta: ReceiveMeta): Promise<{ id: number; existed: boolean }> {
+  private storeRow(raw: Buffer, meta: ReceiveMeta): ReturnType<typeof repo.storeIncoming> {
     return repo.storeIncoming(this.deps.db, {
       raw, rawSha256: createHash('sha256').update(raw).digest('hex'), source: meta.source, sourceRef: meta.sourceRef,
       envelopeRecipients: meta.envelopeRecipients, receivedAt: this.deps.now(),
@@ -120,10 +122,15 @@ export class MailReceiver {
     return ids.length;
   }
 
-  /** Decides a stored message; `raw`, when the caller holds the stored bytes, saves reading them back. */
-  async process(id: number, opts: ProcessOptions = {}, raw?: Buffer): Promise<ReceiveOutcome> {
-    const row = raw ? withRaw(await repo.findIncomingWithoutRaw(this.deps.db, id), raw) : await repo.findIncoming(this.deps.db, id);
+  /** Decides a stored message. */
+  async process(id: number, opts: ProcessOptions = {}): Promise<ReceiveOutcome> {
+    const row = await repo.findIncoming(this.deps.db, id);
     if (!row) throw parleyError('NOT_FOUND', `There is no received email ${id}.`);
+    return this.decideRow(row, opts);
+  }
+
+  private async decideRow(row: IncomingEmail, opts: ProcessOptions): Promise<ReceiveOutcome> {
+    const id = row.id;
     if (row.status !== 'received' && !opts.reprocess) return outcomeOf(row);
     if (opts.reprocess && (row.status === 'created' || row.status === 'bounce')) {
       throw parleyError('CONFLICT', `Email ${id} was already ${row.status === 'created' ? `posted (post ${row.post_id})` : 'recorded as a bounce'}; there is nothing to reprocess.`);
@@ -146,8 +153,16 @@ export class MailReceiver {
     };
     run.note('parse', 'parsed', `Message-ID ${email.messageId}${email.messageIdGenerated ? ' (none given; derived from the message hash)' : ''}; subject ${JSON.stringify(email.subject ?? '')}; ${email.attachments.length} attachment(s)`);
     run.note('sender', sender ? sender.address : 'none', sender?.why);
+    const decidedFrom = trace.length;
+    const decide = () => inTransaction(this.deps, (work) => this.decideLocked(work, run));
     try {
-      return await inTransaction(this.deps, (work) => this.decideLocked(work, run));
+      return await decide().catch((err: unknown) => {
+        if (!isDedupeRace(err)) throw err;
+        // Another process posted the same mail to the same place while this one decided it; its
+        // decision is committed now, so deciding again finds it and records a duplicate.
+        trace.length = decidedFrom;
+        return decide();
+      });
     } catch (err) {
       if (err instanceof Rejection) return this.rejectRun(run, err);
       run.note('error', 'processing failed', errorText(err));
@@ -179,7 +194,8 @@ export class MailReceiver {
     if ((email.autoGenerated || email.autoReply) && !humanViaList(run)) reject('auto_generated', email.classificationReasons.join('; ') || 'automated mail');
     run.note('classify', 'human mail', email.classificationReasons.join('; ') || undefined);
     if (!mail.sender) reject('no_sender');
-    const rule = await senderRule(work.trx, mail.sender!.address);
+    const { rule, owner } = await senderFacts(work.trx, mail.sender!.address);
+    run.owner = owner;
     if (rule?.rule === 'block') reject('sender_blocked', `matches the block rule ${rule.pattern}`);
     run.note('sender rules', rule ? `allowed by ${rule.pattern}` : 'no rule applies');
     if (email.spam && rule?.rule !== 'allow' && !run.opts.releaseSpam) reject('spam', email.classificationReasons.filter((r) => /spam/i.test(r)).join('; ') || 'spam verdict header');
@@ -188,15 +204,16 @@ export class MailReceiver {
     const destination = await this.deps.hooks.filter('email-destination', found.destination, { mail, trx: work.trx });
     if (!destination) reject('no_destination', `recipients: ${mail.recipients.join(', ') || 'none'}`);
     if (destination !== found.destination) run.note('destination', describeDestination(destination!), 'chosen by a plugin (email-destination)');
+    // Two processes deciding the same mail for one destination at once: the unique dedupe key lets
+    // only one decision commit, and the other is decided again (see `isDedupeRace`).
     const dedupeKey = `${email.messageId}\n${destinationKey(destination!)}`;
-    await sql`SELECT pg_advisory_xact_lock(hashtext(${dedupeKey}))`.execute(work.trx);
     const earlier = await repo.isDecided(work.trx, dedupeKey);
     if (earlier) {
       run.note('dedupe', 'duplicate', `same Message-ID and destination as email ${earlier.id}${earlier.post_id ? ` (post ${earlier.post_id})` : ''}`);
       return { ...base, status: 'duplicate', reason: 'duplicate', trace: run.trace, destination: describeDestination(destination!), postId: earlier.post_id };
     }
     const created = await deliver(work, run, destination!, this.deps);
-    return { ...base, status: 'created', reason: null, trace: run.trace, destination: describeDestination(destination!), dedupeKey, ...created };
+    return { ...base, status: 'created', reason: null, trace: run.trace, destination: describeDestination(destination!), dedupeKey, ...created, threadsBy: !email.messageIdGenerated };
   }
 
   /** A delivery report (or mail to a VERP address): recorded against the recipient it names. */
@@ -258,14 +275,16 @@ export class MailReceiver {
   }
 }
 
-function withRaw(row: Omit<IncomingEmail, 'raw'> | undefined, raw: Buffer): IncomingEmail | undefined {
-  return row && { ...row, raw };
-}
-
 /** A person's mail relayed by a mailing list: the list headers are the only automated sign, and the author is known. */
 function humanViaList(run: Run): boolean {
   const reasons = run.email.classificationReasons;
   return run.senderViaList && !run.email.autoReply && reasons.length > 0 && reasons.every((r) => /^(mailing-list header|Precedence: list)/.test(r));
+}
+
+/** The unique dedupe key refused a second decision for the same mail and destination. */
+function isDedupeRace(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string };
+  return e?.code === '23505' && e.constraint === 'incoming_emails_dedupe_key_key';
 }
 
 function errorText(err: unknown): string {

@@ -1,6 +1,7 @@
 // Who sent a message. Usually From; but mailing lists and forwarders that rewrite From (DMARC)
 // keep the author in X-Original-From or Reply-To. Admins' block and allow lists apply here.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type QueryCreator } from 'kysely';
+import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { DB } from '../../db/schema.ts';
 import type { ParsedAddress, ParsedEmail } from '../parse/index.ts';
 
@@ -35,20 +36,51 @@ function domainsOf(address: string): string[] {
   return parts.slice(0, -1).map((_, i) => parts.slice(i).join('.'));
 }
 
+export interface SenderRule { rule: 'block' | 'allow'; pattern: string }
+
+/** The account that owns a sender's address, as far as a decision needs it. */
+export interface SenderAccount {
+  id: number;
+  username: string;
+  admin: boolean;
+  moderator: boolean;
+  staged: boolean;
+  suspendedUntil: Date | null;
+  groupIds: number[];
+}
+
 /**
  * 'allow' wins over 'block' (block a domain, allow one person in it); allowed senders also skip
  * the spam hold. Patterns are a full address or a domain, which covers its subdomains.
  */
-export async function senderRule(db: Kysely<DB>, address: string): Promise<{ rule: 'block' | 'allow'; pattern: string } | null> {
-  const candidates = [address, ...domainsOf(address)];
-  const rows = await db.selectFrom('email_sender_rules').select(['pattern', 'rule']).where('pattern', 'in', candidates).execute();
-  return rows.find((r) => r.rule === 'allow') ?? rows.find((r) => r.rule === 'block') ?? null;
+const ruleFor = (address: string) => (db: Pick<QueryCreator<DB>, 'selectFrom'>) => db.selectFrom('email_sender_rules').select(['pattern', 'rule']).where('pattern', 'in', [address, ...domainsOf(address)]);
+const strongest = (rows: SenderRule[]): SenderRule | null => rows.find((r) => r.rule === 'allow') ?? rows.find((r) => r.rule === 'block') ?? null;
+
+export async function senderRule(db: Kysely<DB>, address: string): Promise<SenderRule | null> {
+  return strongest(await ruleFor(address)(db).execute());
 }
 
-/** The user who owns an address (any of their addresses), if any. */
-export async function userByEmail(db: Kysely<DB>, address: string): Promise<number | null> {
-  const row = await db.selectFrom('user_emails').select('user_id').where('email_lower', '=', address.toLowerCase()).executeTakeFirst();
-  return row?.user_id ?? null;
+/** An account by id, as {@link senderFacts} gives the owner's. */
+export async function senderAccount(db: Kysely<DB>, userId: number): Promise<SenderAccount | null> {
+  const row = await accounts(db).where('users.id', '=', userId).executeTakeFirst();
+  return row ? { ...row, suspendedUntil: row.suspendedUntil && new Date(row.suspendedUntil) } : null;
+}
+
+const accounts = (db: Pick<QueryCreator<DB>, 'selectFrom'>) => db.selectFrom('users')
+  .select(['users.id', 'users.username', 'users.admin', 'users.moderator', 'users.staged', 'users.suspended_until as suspendedUntil'])
+  .select((eb) => sql<number[]>`array(${eb.selectFrom('group_users').select('group_users.group_id').whereRef('group_users.user_id', '=', 'users.id')})`.as('groupIds'));
+
+/**
+ * What Parley knows of a sender's address, in one round trip (the pipeline's hot path): the
+ * sender rule that applies to it, and the account that owns it (by any of its addresses).
+ */
+export async function senderFacts(db: Kysely<DB>, address: string): Promise<{ rule: SenderRule | null; owner: SenderAccount | null }> {
+  const row = await db.selectNoFrom((eb) => [
+    jsonArrayFrom(ruleFor(address)(eb)).as('rules'),
+    jsonObjectFrom(accounts(eb).innerJoin('user_emails', 'user_emails.user_id', 'users.id').where('user_emails.email_lower', '=', address.toLowerCase())).as('owner'),
+  ]).executeTakeFirstOrThrow();
+  const owner = row.owner as (Omit<SenderAccount, 'suspendedUntil'> & { suspendedUntil: string | null }) | null;
+  return { rule: strongest(row.rules as SenderRule[]), owner: owner && { ...owner, suspendedUntil: owner.suspendedUntil === null ? null : new Date(owner.suspendedUntil) } };
 }
 
 /**

@@ -105,3 +105,25 @@ t.test('readers of an emailed post can expand what was trimmed; others see nothi
   const fragment = await carol.get(`/t/${out.topicId}/posts/1/fragment`);
   t.match(fragment.body, /ACME Ltd/);
 });
+
+t.test('the same mail decided by two receivers at the same moment makes one post, and the other is a duplicate', async (t) => {
+  const h = await testApp();
+  t.teardown(() => h.close());
+  await h.user('carol', { email: 'carol@customer.test' });
+  const category = await h.publicCategory('Help');
+  await h.core.db.updateTable('categories').set({ email_in: 'help@forum.test' }).where('id', '=', category.id).execute();
+  const receiver = h.core.mail.receiver;
+  const raw = rawMail({ messageId: 'twice@customer.test' });
+  for (let round = 0; round < 5; round++) {
+    const copy = Buffer.from(raw.toString().replace('twice@', `twice-${round}@`));
+    // By IMAP and by HTTP at once (two stored copies): on PostgreSQL the two decisions run side by side.
+    const outcomes = await Promise.all([
+      receiver.receive(copy, { source: 'imap', sourceRef: `INBOX:1:${round}` }),
+      receiver.receive(copy, { source: 'http' }),
+    ]);
+    t.same(outcomes.map((o) => o.status).sort(), ['created', 'duplicate'], `round ${round}: ${JSON.stringify(outcomes)}`);
+    t.equal(outcomes[0]!.postId, outcomes[1]!.postId, 'the duplicate names the post the mail became');
+  }
+  const posts = await h.core.db.selectFrom('posts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  t.equal(Number(posts.n), 5);
+});
