@@ -49,15 +49,34 @@ export type SiteSettings = Static<typeof SiteSettingsSchema>;
  */
 export class SiteSettingsService {
   private cache: Promise<SiteSettings> | null = null;
+  private loaded: SiteSettings | null = null;
 
   constructor(private readonly db: Kysely<DB>, private readonly bus: EventBus) {
-    bus.subscribe(CHANGED, () => { this.cache = null; });
+    bus.subscribe(CHANGED, () => { this.drop(); });
   }
 
   /** The current settings, defaults filled in. */
   get(): Promise<SiteSettings> {
-    this.cache ??= this.load().catch((err: unknown) => { this.cache = null; throw err; });
+    if (!this.cache) {
+      const loading: Promise<SiteSettings> = this.load().then(
+        (settings) => { if (this.cache === loading) this.loaded = settings; return settings; },
+        (err: unknown) => { if (this.cache === loading) this.cache = null; throw err; });
+      this.cache = loading;
+    }
     return this.cache;
+  }
+
+  /**
+   * The cached settings when they are loaded, without waiting: code inside a transaction that must
+   * not wait for another connection (PGlite has one) reads them through its transaction otherwise.
+   */
+  settled(): SiteSettings | null {
+    return this.loaded;
+  }
+
+  private drop(): void {
+    this.cache = null;
+    this.loaded = null;
   }
 
   /** Validates the whole result first; a bad value is a 400 naming the setting, and nothing is written. */
@@ -78,7 +97,7 @@ export class SiteSettingsService {
         .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ value: eb.ref('excluded.value'), updated_at: new Date() })))
         .execute();
     }
-    this.cache = null;
+    this.drop();
     await this.bus.publish(CHANGED, {}, { persist: false });
     return this.get();
   }

@@ -40,11 +40,13 @@ export interface MailDeps {
 
 export function createMail(deps: MailDeps): MailServices {
   const settings = () => siteSettings(deps).get();
-  const addresses = async (trx?: Transaction<DB>) => mailAddresses(trx ? await siteSettingsIn(trx) : await settings(), deps.config.baseUrl);
+  // Inside a transaction: the cache once it is loaded, else the settings as the transaction sees them.
+  const settingsIn = async (trx: Transaction<DB>) => siteSettings(deps).settled() ?? siteSettingsIn(trx);
+  const addresses = async (trx?: Transaction<DB>) => mailAddresses(trx ? await settingsIn(trx) : await settings(), deps.config.baseUrl);
   const templates = new EmailTemplates();
   const mailer = new Mailer({ db: deps.db, jobs: deps.jobs, hooks: deps.hooks, smtpUrl: deps.config.smtpUrl, addresses, log: deps.log, now: deps.now });
   const receiver = new MailReceiver({ ...deps, mailer, templates, addresses, settings, baseUrl: deps.config.baseUrl });
-  deps.services.notifications.emailDispatcher = notificationMail({ mailer, templates, baseUrl: deps.config.baseUrl });
+  deps.services.notifications.emailDispatcher = notificationMail({ mailer, templates, baseUrl: deps.config.baseUrl, settingsIn });
   const imap = new ImapManager({ db: deps.db, bus: deps.bus, log: deps.log, now: deps.now, active: deps.config.runJobs !== false, receive: (raw, meta) => receiver.receive(raw, meta) });
   return { receiver, mailer, templates, imap, addresses };
 }

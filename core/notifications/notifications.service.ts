@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Work } from '../db/unit-of-work.ts';
 import type { DB } from '../db/schema.ts';
 import type { NotificationDispatch } from '../hooks/hook-types.ts';
@@ -83,8 +83,8 @@ export class NotificationsService {
 
 /** The viewer a user would be, for permission checks made on their behalf (notifications, mail). */
 export async function viewerOf(db: Kysely<DB>, userId: number): Promise<Viewer | null> {
-  const user = await db.selectFrom('users').select(['id', 'username', 'admin', 'moderator', 'staged']).where('id', '=', userId).executeTakeFirst();
-  if (!user) return null;
-  const groups = await db.selectFrom('group_users').select('group_id').where('user_id', '=', userId).execute();
-  return viewerFromUser(user, groups.map((g) => g.group_id));
+  const user = await db.selectFrom('users').select(['id', 'username', 'admin', 'moderator', 'staged'])
+    .select((eb) => sql<number[]>`array(${eb.selectFrom('group_users').select('group_users.group_id').whereRef('group_users.user_id', '=', 'users.id')})`.as('group_ids'))
+    .where('id', '=', userId).executeTakeFirst();
+  return user ? viewerFromUser(user, user.group_ids) : null;
 }

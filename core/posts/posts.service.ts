@@ -139,6 +139,11 @@ export class PostsService {
    * notifies, and queues `message-created` (and `topic-created` for a first post).
    */
   async create(work: Work, topic: Topic, author: Viewer, input: NewPost): Promise<Post> {
+    return (await this.createIn(work, topic, author, input)).post;
+  }
+
+  /** {@link create}, answering the topic as the new post left it too (its counters, excerpt and last poster). */
+  async createIn(work: Work, topic: Topic, author: Viewer, input: NewPost): Promise<{ topic: Topic; post: Post }> {
     const raw = input.raw.trim();
     if (!input.skipValidations) validateRaw(raw);
     const postType = input.postType ?? PostType.regular;
@@ -158,7 +163,7 @@ export class PostsService {
     const isFirstPost = post.post_number === 1;
     work.emit('message-created', { topic: updated, post, archetype: updated.archetype, via: post.via, isFirstPost });
     if (isFirstPost) work.emit('topic-created', { topic: updated, firstPost: post });
-    return post;
+    return { topic: updated, post };
   }
 
   /** Edits a post's text, keeping the previous version as a revision. */

@@ -75,9 +75,7 @@ export class TopicsService {
       user_id: author.id, created_at: now, bumped_at: now, last_posted_at: null, last_post_user_id: null, deleted_at: null, deleted_by_id: null,
     }).returning(repo.TOPIC_COLUMNS).executeTakeFirstOrThrow();
     await beforeFirstPost?.(inserted);
-    const post = await this.deps.posts.create(work, inserted, author, { ...input, replyToPostNumber: null });
-    const topic = (await repo.findTopic(work.trx, inserted.id))!;
-    return { topic, post };
+    return this.deps.posts.createIn(work, inserted, author, { ...input, replyToPostNumber: null });
   }
 
   /** A topic with one page of the posts the viewer may see, and the viewer's read state. */
@@ -168,12 +166,13 @@ export class TopicsService {
   }
 
   async ensureCanCreateIn(viewer: Viewer, categoryId: number, db: Kysely<DB> = this.deps.db): Promise<void> {
-    const category = await db.selectFrom('categories').select('id').where('id', '=', categoryId).executeTakeFirst();
+    // Whether the category exists and whether one of the viewer's groups may start topics in it, in one query.
+    const category = await db.selectFrom('categories').select('id')
+      .select((eb) => eb.exists(eb.selectFrom('category_groups').select('permission').whereRef('category_groups.category_id', '=', 'categories.id')
+        .where('group_id', 'in', [...viewer.groupIds]).where('permission', '=', Permission.create)).as('may_create'))
+      .where('id', '=', categoryId).executeTakeFirst();
     if (!category) throw badInput(`There is no category ${categoryId}.`, { field: 'categoryId' });
-    if (isStaff(viewer)) return;
-    const row = await db.selectFrom('category_groups').select('permission').where('category_id', '=', categoryId)
-      .where('group_id', 'in', [...viewer.groupIds]).where('permission', '=', Permission.create).executeTakeFirst();
-    if (!row) throw forbidden('You cannot start topics in this category.');
+    if (!isStaff(viewer) && !category.may_create) throw forbidden('You cannot start topics in this category.');
   }
 
   private async resolveRecipients(db: Kysely<DB>, viewer: Viewer, input: NewMessage): Promise<number[]> {

@@ -11,10 +11,9 @@ import type { Topic } from '../../topics/topics.table.ts';
 import { mailAddresses, type MailAddresses } from '../addresses.ts';
 import type { EmailTemplates } from './email-templates.ts';
 import type { Mailer } from './mailer.ts';
-import { siteSettingsIn } from './settings-in.ts';
 import { threadHeaders, type ThreadHeaders } from './threading.ts';
 
-export interface NotificationMailDeps { mailer: Mailer; templates: EmailTemplates; baseUrl: string }
+export interface NotificationMailDeps { mailer: Mailer; templates: EmailTemplates; baseUrl: string; settingsIn: (trx: Transaction<DB>) => Promise<SiteSettings> }
 
 /** The topic page shows this many posts from where it starts; a later post is linked to by its page. */
 const POSTS_PER_PAGE = 50;
@@ -57,8 +56,9 @@ async function listIdOf(trx: Transaction<DB>, topic: Topic, domain: string): Pro
   return `${phrase}<${label}.${domain}>`;
 }
 
-async function postMail(trx: Transaction<DB>, topic: Topic, post: Post, baseUrl: string): Promise<PostMail> {
-  const settings = await siteSettingsIn(trx);
+async function postMail(trx: Transaction<DB>, topic: Topic, post: Post, deps: NotificationMailDeps): Promise<PostMail> {
+  const { baseUrl } = deps;
+  const settings = await deps.settingsIn(trx);
   const addresses = mailAddresses(settings, baseUrl);
   const author = post.user_id === null ? null : await trx.selectFrom('users').select(['username', 'name']).where('id', '=', post.user_id).executeTakeFirst();
   const topicUrl = `${baseUrl}/t/${topic.slug}/${topic.id}`;
@@ -93,7 +93,7 @@ export function notificationMail(deps: NotificationMailDeps): EmailDispatcher {
     if (!recipient) return; // no primary address: nowhere to send it
     let shared = perPost.get(post);
     if (!shared) {
-      shared = postMail(work.trx, topic, post, deps.baseUrl);
+      shared = postMail(work.trx, topic, post, deps);
       perPost.set(post, shared);
     }
     const mail = await shared;
