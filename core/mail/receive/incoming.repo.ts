@@ -1,4 +1,6 @@
 import type { Kysely, QueryCreator } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import { readSenderFacts, senderFactColumns, type SenderFacts } from './sender.ts';
 import type { DB } from '../../db/schema.ts';
 import type { IncomingEmail, IncomingSource, IncomingStatus, TraceStep } from '../mail.table.ts';
 
@@ -42,6 +44,27 @@ export type IncomingState = Pick<IncomingEmail, 'id' | 'status' | 'reason' | 'er
 export const lockIncoming = (db: Kysely<DB>, id: number): Promise<IncomingState | undefined> =>
   db.selectFrom('incoming_emails').select(['id', 'status', 'reason', 'error', 'topic_id', 'post_id']).where('id', '=', id).forUpdate().skipLocked().executeTakeFirst();
 
+/** An earlier decision about a message with the same Message-ID: a duplicate when its dedupe key is the same. */
+export interface EarlierDecision { id: number; post_id: number | null; dedupe_key: string }
+
+/**
+ * The row's state, locked (undefined when another process is working on it), with what deciding
+ * it asks of the database, read in the same round trip: the sender's facts and the decisions
+ * already made about mail with the same Message-ID.
+ */
+export async function lockForDecision(db: Kysely<DB>, id: number, about: { sender: string | null; messageId: string }):
+  Promise<{ state: IncomingState; sender: SenderFacts | null; earlier: EarlierDecision[] } | undefined> {
+  const row = await db.selectFrom('incoming_emails').select(['id', 'status', 'reason', 'error', 'topic_id', 'post_id'])
+    .select((eb) => jsonArrayFrom(eb.selectFrom('incoming_emails as earlier').select(['earlier.id', 'earlier.post_id', 'earlier.dedupe_key'])
+      .where('earlier.message_id', '=', about.messageId).where('earlier.dedupe_key', 'is not', null)).as('earlier'))
+    .$if(about.sender !== null, (q) => q.select(senderFactColumns(db, about.sender!)))
+    .where('id', '=', id).forUpdate().skipLocked().executeTakeFirst();
+  if (!row) return undefined;
+  const state: IncomingState = { id: row.id, status: row.status, reason: row.reason, error: row.error, topic_id: row.topic_id, post_id: row.post_id };
+  const sender = about.sender === null ? null : readSenderFacts({ sender_rules: row.sender_rules, sender_owner: row.sender_owner });
+  return { state, sender, earlier: row.earlier as EarlierDecision[] };
+}
+
 const WITHOUT_RAW = ['id', 'source', 'source_ref', 'raw_sha256', 'envelope_recipients', 'received_at', 'status', 'reason', 'error', 'trace',
   'message_id', 'destination', 'dedupe_key', 'from_address', 'subject', 'spam', 'auto_generated', 'elided', 'user_id', 'topic_id', 'post_id', 'attempts', 'processed_at'] as const;
 
@@ -84,7 +107,3 @@ export async function recordDecision(db: Kysely<DB>, id: number, d: Decision, no
 /** Messages stored but never decided (a crash between store and decision), oldest first. */
 export const pendingIds = async (db: Kysely<DB>, olderThan: Date, limit: number): Promise<number[]> =>
   (await db.selectFrom('incoming_emails').select('id').where('status', '=', 'received').where('received_at', '<', olderThan).orderBy('id').limit(limit).execute()).map((r) => r.id);
-
-export async function isDecided(db: Kysely<DB>, dedupeKey: string): Promise<{ id: number; post_id: number | null } | undefined> {
-  return db.selectFrom('incoming_emails').select(['id', 'post_id']).where('dedupe_key', '=', dedupeKey).executeTakeFirst();
-}

@@ -60,7 +60,7 @@ export async function senderRule(db: Kysely<DB>, address: string): Promise<Sende
   return strongest(await ruleFor(address)(db).execute());
 }
 
-/** An account by id, as {@link senderFacts} gives the owner's. */
+/** An account by id, as {@link SenderFacts} gives the owner's. */
 export async function senderAccount(db: Kysely<DB>, userId: number): Promise<SenderAccount | null> {
   const row = await accounts(db).where('users.id', '=', userId).executeTakeFirst();
   return row ? { ...row, suspendedUntil: row.suspendedUntil && new Date(row.suspendedUntil) } : null;
@@ -70,17 +70,23 @@ const accounts = (db: Pick<QueryCreator<DB>, 'selectFrom'>) => db.selectFrom('us
   .select(['users.id', 'users.username', 'users.admin', 'users.moderator', 'users.staged', 'users.suspended_until as suspendedUntil'])
   .select((eb) => sql<number[]>`array(${eb.selectFrom('group_users').select('group_users.group_id').whereRef('group_users.user_id', '=', 'users.id')})`.as('groupIds'));
 
+/** The sender rule that applies to an address, and the account that owns it (by any of its addresses). */
+export interface SenderFacts { rule: SenderRule | null; owner: SenderAccount | null }
+
 /**
- * What Parley knows of a sender's address, in one round trip (the pipeline's hot path): the
- * sender rule that applies to it, and the account that owns it (by any of its addresses).
+ * {@link SenderFacts} as two columns of another query: the pipeline reads them with the row it
+ * locks, saving round trips on its hot path. {@link readSenderFacts} turns them into facts.
  */
-export async function senderFacts(db: Kysely<DB>, address: string): Promise<{ rule: SenderRule | null; owner: SenderAccount | null }> {
-  const row = await db.selectNoFrom((eb) => [
-    jsonArrayFrom(ruleFor(address)(eb)).as('rules'),
-    jsonObjectFrom(accounts(eb).innerJoin('user_emails', 'user_emails.user_id', 'users.id').where('user_emails.email_lower', '=', address.toLowerCase())).as('owner'),
-  ]).executeTakeFirstOrThrow();
-  const owner = row.owner as (Omit<SenderAccount, 'suspendedUntil'> & { suspendedUntil: string | null }) | null;
-  return { rule: strongest(row.rules as SenderRule[]), owner: owner && { ...owner, suspendedUntil: owner.suspendedUntil === null ? null : new Date(owner.suspendedUntil) } };
+export function senderFactColumns(db: Kysely<DB>, address: string) {
+  return [
+    jsonArrayFrom(ruleFor(address)(db)).as('sender_rules'),
+    jsonObjectFrom(accounts(db).innerJoin('user_emails', 'user_emails.user_id', 'users.id').where('user_emails.email_lower', '=', address.toLowerCase())).as('sender_owner'),
+  ] as const;
+}
+
+export function readSenderFacts(row: { sender_rules: unknown; sender_owner: unknown }): SenderFacts {
+  const owner = row.sender_owner as (Omit<SenderAccount, 'suspendedUntil'> & { suspendedUntil: string | null }) | null;
+  return { rule: strongest(row.sender_rules as SenderRule[]), owner: owner && { ...owner, suspendedUntil: owner.suspendedUntil === null ? null : new Date(owner.suspendedUntil) } };
 }
 
 /**
