@@ -4,7 +4,7 @@ import sanitizeHtml from 'sanitize-html';
 const md = new MarkdownIt({ html: false, linkify: true, breaks: true, typographer: false });
 
 /** @name mentions: not inside words or e-mail addresses. */
-const MENTION = /(^|[^\w@/.`])@([A-Za-z0-9][A-Za-z0-9_.-]{0,38}[A-Za-z0-9]|[A-Za-z0-9])(?![\w@-])/g;
+const MENTION = /(^|[^\w@/.`\\])@([A-Za-z0-9][A-Za-z0-9_.-]{0,38}[A-Za-z0-9]|[A-Za-z0-9])(?![\w@-])/g;
 
 const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'del', 's', 'details', 'summary', 'span'],

@@ -57,7 +57,7 @@ export function usedVariables(body: string): string[] {
 
 /**
  * Backslash-escapes what Markdown would read as markup (links, images, emphasis, code, autolinks,
- * and a heading, list or rule where the value starts a line), so a customer called
+ * @mentions, and a heading, list or rule where the value starts a line), so a customer called
  * `[click](https://evil.example)` stays a name. An underscore inside a word (`carol_smith`) is
  * never emphasis and is left alone. Line breaks and control characters become spaces: a value is
  * one line of plain text.
@@ -66,7 +66,7 @@ export function markdownText(value: string): string {
   // eslint-disable-next-line no-control-regex
   const line = value.replace(/[\u0000-\u001f\u007f]+/g, ' ');
   return line
-    .replace(/[\\`*~[\]<>]|_(?![A-Za-z0-9])|(?<![A-Za-z0-9])_/g, (c) => `\\${c}`)
+    .replace(/[\\`*~[\]<>@]|_(?![A-Za-z0-9])|(?<![A-Za-z0-9])_/g, (c) => `\\${c}`)
     .replace(/^([#+=-])/, '\\$1')
     .replace(/^(\d+)([.)])/, '$1\\$2');
 }

@@ -16,6 +16,11 @@ t.test('mentions are found outside code and e-mail addresses, and link only when
   t.notMatch(html, '/u/nobody');
 });
 
+t.test('a backslash before @ writes the @ as text, never a mention', async (t) => {
+  t.same(extractMentions('ask \\@alice or @bob'), ['bob']);
+  t.match(cook('ask \\@alice'), /<p>ask @alice<\/p>/);
+});
+
 t.test('excerpts are plain text and bounded', async (t) => {
   t.equal(excerpt('<p>Hello <b>there</b></p>'), 'Hello there');
   t.equal(excerpt(`<p>${'a'.repeat(300)}</p>`, 10).length, 10);

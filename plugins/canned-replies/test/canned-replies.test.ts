@@ -141,6 +141,16 @@ t.test('using a reply fills its variables for the message and counts the use', a
   t.notMatch(cooked, />Win<\/a>|<img|<b>|<em>/, 'so the cooked post holds no link text, image, tag or emphasis of theirs');
   t.match(cooked, /\[Win\]\(/, 'just their name as text (a bare address in it is linked as itself, as anywhere in a post)');
 
+  // Staged accounts take no name that holds an @; a customer who signed up may call themself anything.
+  const namedLikeStaff = await receive('Asker <asker@customer.test>', 'A question');
+  await h.core.db.updateTable('users').set({ name: 'Ask @alice' }).where('username', '=', 'asker').execute();
+  const mentionless = (await alice.post(`/api/canned-replies/${id}/use`, { topicId: namedLikeStaff })).json().text;
+  t.match(mentionless, /^Hi Ask \(Ask \\@alice\)/, 'an @ in a customer\'s name is escaped');
+  const asked = await alice.post(`/api/t/${namedLikeStaff}/posts`, { raw: mentionless });
+  t.equal(asked.statusCode, 201, asked.body);
+  t.notMatch(asked.json().post.cooked, /class="mention"/, 'so inserting their name mentions no one');
+  t.match(asked.json().post.cooked, /Hi Ask \(Ask @alice\)/, 'it reads as they wrote it');
+
   const own = await alice.post('/api/messages', { title: 'Internal question', raw: 'For the team, no customer here.', groups: ['support'] });
   t.equal(own.statusCode, 201, own.body);
   const internal = (await alice.post(`/api/canned-replies/${id}/use`, { topicId: own.json().topic.id })).json().text;

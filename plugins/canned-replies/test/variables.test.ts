@@ -32,5 +32,6 @@ t.test('a value is text, never markup', async (t) => {
   t.equal(markdownText('# Heading'), '\\# Heading', 'no heading where the value starts a line');
   t.equal(markdownText('1. First'), '1\\. First', 'no list either');
   t.equal(markdownText('two\nlines\r\nhere'), 'two lines here', 'one line');
+  t.equal(markdownText('Ask @alice'), 'Ask \\@alice', 'no mention either');
   t.equal(markdownText('Mary-Jane O\'Brien, Ph.D.!'), 'Mary-Jane O\'Brien, Ph.D.!', 'an ordinary name is left as it is');
 });
