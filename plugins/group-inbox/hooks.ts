@@ -1,7 +1,7 @@
 // The hooks the group inbox declares: the actions its bulk bar offers (assign adds "Assign to…"),
-// and an account for an address nobody owns yet (staged-accounts makes one) when a team member
+// counts for the filter links plugins add (message-status's Open, Pending, Solved), and an account for an address nobody owns yet (staged-accounts makes one) when a team member
 // opens a message on a customer's behalf.
-import type { Kysely, Viewer } from '../../core/plugin-api.ts';
+import type { Kysely, RawBuilder, SqlBool, Viewer } from '../../core/plugin-api.ts';
 
 /** A field an action of the bulk bar needs besides the selected rows, sent as a form or API body field of this name. */
 export interface InboxBulkInput {
@@ -40,6 +40,14 @@ declare module '../../core/plugin-api.ts' {
      * (Archive, Move to inbox, Spam, Not spam) come first; plugins append theirs.
      */
     'inbox-bulk-actions': { value: InboxBulkAction[]; context: { viewer: Viewer & { id: number }; group: { id: number; name: string } } };
+    /**
+     * Counts for the filter links plugins put in the inbox's `inbox-filters` outlet, asked each
+     * time the inbox is shown; the outlet finds them as `filterCounts`. The value starts empty and
+     * each plugin adds its own keys (message-status: `status:open`, `status:pending`,
+     * `status:solved`). `inTab` is the SQL condition, over `topics`, of the tab being shown (Inbox,
+     * New…), so counts agree with the tab's; like the tabs' own counts, they ignore other filters.
+     */
+    'inbox-filter-counts': { value: Record<string, number>; context: { viewer: Viewer & { id: number }; group: { id: number; name: string }; filter: string; inTab: RawBuilder<SqlBool> } };
     /**
      * An account for an address nobody owns, so a team member can open a message on that person's
      * behalf (a phone call). The value is null; return a user id to take the address in (the

@@ -59,6 +59,24 @@ export function listParams(query: Record<string, unknown>): Record<string, strin
   return out;
 }
 
+/**
+ * The messages a tab holds, as a condition over `topics`. Read state is the viewer's own: "new" is
+ * never opened, "unread" has posts past where they stopped. Spam is in no other tab: not in the
+ * inbox, not in the archive.
+ */
+function tabCondition(filter: InboxFilter, groupId: number, userId: number) {
+  const archived = sql<SqlBool>`exists (select 1 from group_inbox_archived a where a.topic_id = topics.id and a.group_id = ${groupId})`;
+  const spam = sql<SqlBool>`exists (select 1 from group_inbox_spam s where s.topic_id = topics.id and s.group_id = ${groupId})`;
+  const open = sql<SqlBool>`not ${archived} and not ${spam}`;
+  return {
+    inbox: open,
+    archive: sql<SqlBool>`${archived} and not ${spam}`,
+    new: sql<SqlBool>`${open} and not exists (select 1 from topic_users tu where tu.topic_id = topics.id and tu.user_id = ${userId})`,
+    unread: sql<SqlBool>`${open} and exists (select 1 from topic_users tu where tu.topic_id = topics.id and tu.user_id = ${userId} and tu.last_read_post_number < topics.highest_post_number)`,
+    spam,
+  }[filter];
+}
+
 export function registerPages(ctx: Ctx): void {
   const db = ctx.db as unknown as InboxDb;
   ctx.web.view('inbox', template('inbox'));
@@ -88,21 +106,7 @@ export function registerPages(ctx: Ctx): void {
   // Which messages each filter holds, on top of what the viewer may see (the guardian's part).
   ctx.hooks.onFilter('topic-list-query', (conditions, { viewer, list, params }) => {
     if (list !== 'group' || !params.filter || !params.groupId) return conditions;
-    const filter = parseFilter(params.filter);
-    const groupId = Number(params.groupId);
-    const userId = viewer.id ?? -1;
-    // Read state is the viewer's own: "new" is never opened, "unread" has posts past where they stopped.
-    // Spam is in no other tab: not in the inbox, not in the archive.
-    const archived = sql<SqlBool>`exists (select 1 from group_inbox_archived a where a.topic_id = topics.id and a.group_id = ${groupId})`;
-    const spam = sql<SqlBool>`exists (select 1 from group_inbox_spam s where s.topic_id = topics.id and s.group_id = ${groupId})`;
-    const open = sql<SqlBool>`not ${archived} and not ${spam}`;
-    const state = {
-      inbox: open,
-      archive: sql<SqlBool>`${archived} and not ${spam}`,
-      new: sql<SqlBool>`${open} and not exists (select 1 from topic_users tu where tu.topic_id = topics.id and tu.user_id = ${userId})`,
-      unread: sql<SqlBool>`${open} and exists (select 1 from topic_users tu where tu.topic_id = topics.id and tu.user_id = ${userId} and tu.last_read_post_number < topics.highest_post_number)`,
-      spam,
-    }[filter];
+    const state = tabCondition(parseFilter(params.filter), Number(params.groupId), viewer.id ?? -1);
     return [...conditions, () => state];
   });
 
@@ -113,7 +117,10 @@ export function registerPages(ctx: Ctx): void {
     const filter = parseFilter(req.query.filter);
     const pageNo = Math.max(0, Math.min(10_000, Math.floor(Number(req.query.page ?? 0)) || 0));
     const extra = listParams(req.query);
-    const [data, settings, bulkActions] = await Promise.all([page(viewer, group.id, filter, pageNo, extra), repo.settingsOf(db, group.id), bulkBar(viewer, group, filter)]);
+    const [data, settings, bulkActions, filterCounts] = await Promise.all([
+      page(viewer, group.id, filter, pageNo, extra), repo.settingsOf(db, group.id), bulkBar(viewer, group, filter),
+      ctx.hooks.filter('inbox-filter-counts', {}, { viewer, group, filter, inTab: tabCondition(filter, group.id, viewer.id) }),
+    ]);
     const base = `/g/${encodeURIComponent(group.name)}/messages`;
     return ctx.web.page(req, reply, 'inbox', {
       title: `${group.full_name || group.name}: messages`, nav: 'messages',
@@ -121,7 +128,7 @@ export function registerPages(ctx: Ctx): void {
       tabs: repo.FILTERS.map((f) => ({ name: f, label: LABELS[f], count: data.counts[f], href: `${base}?${new URLSearchParams({ ...extra, filter: f }).toString()}`, current: f === filter })),
       filter, inboxParams: { filter, ...extra }, pagerQuery: new URLSearchParams({ filter, ...extra }).toString(), archived: filter === 'archive', spam: filter === 'spam', topics: data.topics,
       bulkActions, pageIds: data.topics.map((x) => x.id).join(','), forCustomerHref: `${base}/for-customer`, page: data.page, more: data.more, emptyText: EMPTY[filter],
-      actionBase: base, newMessageHref: `/new-message?group=${encodeURIComponent(group.name)}`,
+      actionBase: base, filterCounts, newMessageHref: `/new-message?group=${encodeURIComponent(group.name)}`,
       settingsHref: viewer.admin ? `/admin/group-inbox/${encodeURIComponent(group.name)}` : null,
     });
   });

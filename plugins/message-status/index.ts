@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { definePlugin, isStaff, sql, type SqlBool } from '../../core/plugin-api.ts';
 import { registerBulk } from './bulk.ts';
 import { registerRoutes } from './routes.ts';
-import { isStatus, MessageStatusSettings, reopenOnCustomerReply, type Ctx, type MessageStatusTables, type Status } from './status.ts';
+import { isStatus, MessageStatusSettings, reopenOnCustomerReply, statusCounts, type Ctx, type MessageStatusTables, type Status } from './status.ts';
 import { registerViews } from './views.ts';
 
 /**
@@ -26,6 +26,12 @@ export default definePlugin<typeof MessageStatusSettings, MessageStatusTables>({
 
     ctx.hooks.onAction('message-created', async ({ topic, post, isFirstPost }) => {
       if (!isFirstPost) await reopenOnCustomerReply(ctx, topic, post);
+    });
+
+    // The inbox's status filters show how many of the tab's messages each holds.
+    ctx.hooks.onFilter('inbox-filter-counts', async (counts, { group, inTab }) => {
+      const byStatus = await statusCounts(ctx.db, group.id, inTab);
+      return { ...counts, 'status:open': byStatus.open, 'status:pending': byStatus.pending, 'status:solved': byStatus.solved };
     });
 
     // Lists by status: `status=open|pending|solved` on any topic list (the group inbox passes it

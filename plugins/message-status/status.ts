@@ -1,7 +1,7 @@
 // A group message's status: open, pending (waiting for the customer) or solved, with the closing
 // note a solve needs. Only the message's team (members of its groups) and staff see or change it;
 // to anyone else it does not exist. A customer's reply opens it again.
-import { badInput, isStaff, notFound, onMessageTeam, PostType, sql, Type, type Generated, type Kysely, type PluginContext, type Post, type Static, type Topic, type User, type Viewer } from '../../core/plugin-api.ts';
+import { badInput, isStaff, notFound, onMessageTeam, PostType, sql, Type, type Generated, type Kysely, type PluginContext, type Post, type RawBuilder, type SqlBool, type Static, type Topic, type User, type Viewer } from '../../core/plugin-api.ts';
 
 export const STATUSES = ['open', 'pending', 'solved'] as const;
 export type Status = typeof STATUSES[number];
@@ -49,6 +49,19 @@ export interface StatusChange { status: Status; action?: string; note?: string; 
 export async function groupsOfTopic(db: Kysely<any>, topicId: number): Promise<number[]> {
   const rows = await db.selectFrom('topic_allowed_groups').select('group_id').where('topic_id', '=', topicId).orderBy('group_id').execute();
   return rows.map((r: { group_id: number }) => r.group_id);
+}
+
+/** How many of a group's messages have each status, among those `inTab` holds (a group inbox tab's condition over `topics`). */
+export async function statusCounts(db: Kysely<any>, groupId: number, inTab: RawBuilder<SqlBool>): Promise<Record<Status, number>> {
+  const rows = await sql<{ status: Status; n: string }>`select coalesce(ms.status, 'open') as status, count(*) as n
+    from topics
+    join topic_allowed_groups g on g.topic_id = topics.id and g.group_id = ${groupId}
+    left join message_status_states ms on ms.topic_id = topics.id
+    where topics.archetype = 'private_message' and topics.deleted_at is null and ${inTab}
+    group by 1`.execute(db);
+  const counts: Record<Status, number> = { open: 0, pending: 0, solved: 0 };
+  for (const r of rows.rows) counts[r.status] = Number(r.n);
+  return counts;
 }
 
 /** Whether the viewer works this message: it is a group message, and they are staff or in one of its groups. */

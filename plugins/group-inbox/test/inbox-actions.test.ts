@@ -138,4 +138,18 @@ t.test('spam, not spam, blocking the sender, and the bulk bar', async (t) => {
     t.equal((await alice.post('/api/group-inbox/support/bulk', { action: 'tag', topicIds: [real, foreign], tag: 'vip' })).statusCode, 404);
     t.same(seen, [{ viewer: 'alice', group: 'support', ids: [real], tag: 'vip' }], 'called once, never with a refused selection');
   });
+  await t.test('inbox-filter-counts: asked for the tab shown, with a condition that holds its messages; the outlet gets the counts', async (t) => {
+    const asked: Array<{ viewer: string; group: string; filter: string; listed: number[] }> = [];
+    h.core.hooks.onFilter('inbox-filter-counts', async (counts, { viewer, group, filter, inTab }) => {
+      const rows = await h.core.db.selectFrom('topics').innerJoin('topic_allowed_groups as g', 'g.topic_id', 'topics.id')
+        .select('topics.id').where('g.group_id', '=', group.id).where(() => inTab).orderBy('topics.id').execute();
+      asked.push({ viewer: viewer.username ?? '', group: group.name, filter, listed: rows.map((r) => r.id) });
+      return { ...counts, 'test:tab': rows.length };
+    });
+    h.core.views.addOutlet('inbox-filters', (data) => `<i data-test-count="${(data.filterCounts as Record<string, number>)['test:tab']}"></i>`, null);
+    const spam = ids(await alice.json('/api/group-inbox/support?filter=spam'));
+    t.ok(spam.length > 0);
+    t.match((await alice.get('/g/support/messages?filter=spam')).body, new RegExp(`data-test-count="${spam.length}"`), 'the outlet shows the plugin\'s count');
+    t.same(asked, [{ viewer: 'alice', group: 'support', filter: 'spam', listed: spam }], 'the condition holds just the tab\'s messages');
+  });
 });

@@ -181,11 +181,34 @@ t.test('open, pending and solved filter the inbox page and the API', async (t) =
   const page = await alice.get('/g/support/messages?status=solved');
   t.match(page.body, /Filter: solved one/);
   t.notMatch(page.body, /Filter: (open|pending) one/, 'the inbox page lists only solved messages');
-  t.match(page.body, /<a href="\/g\/support\/messages\?filter=inbox&(amp|#38);status=solved" aria-current="page" data-status-filter="solved">Solved<\/a>/, 'its Solved filter is current');
+  t.match(page.body, /<a href="\/g\/support\/messages\?filter=inbox&(amp|#38);status=solved" aria-current="page" data-status-filter="solved">Solved <span class="badge neutral" data-status-count="solved">\d+<\/span><\/a>/, 'its Solved filter is current');
   t.match((await alice.get('/g/support/messages?filter=archive')).body, /href="\/g\/support\/messages\?filter=archive&(amp|#38);status=pending"/, 'the status links keep the inbox tab');
   const bulk = (await alice.json(`/api/message-status?topics=${open},${pending},${solved}`)).statuses;
   t.same([bulk[open].status, bulk[pending].status, bulk[solved].status], ['open', 'pending', 'solved'], 'the API gives statuses in bulk');
   t.equal((await mallory.get('/api/group-inbox/support?status=solved')).statusCode, 404, 'outsiders have no inbox to filter');
+});
+
+t.test('each status filter shows how many of the tab\'s messages it holds', async (t) => {
+  const counts = async (filter = 'inbox') => {
+    const body = (await alice.get(`/g/support/messages?filter=${filter}`)).body;
+    return Object.fromEntries(['open', 'pending', 'solved'].map((s) => [s, Number(new RegExp(`data-status-count="${s}">(\\d+)<`).exec(body)?.[1] ?? NaN)]));
+  };
+  const listed = async (status: string) => {
+    const list = await alice.json(`/api/group-inbox/support?status=${status}&filter=inbox`);
+    t.notOk(list.more, 'one page holds them all');
+    return list.topics.length;
+  };
+  const before = await counts();
+  t.same(before, { open: await listed('open'), pending: await listed('pending'), solved: await listed('solved') }, 'the counts are what each filter lists');
+  const one = await mail('Counted: a question', 'c1@customer.test');
+  t.same(await counts(), { ...before, open: before.open + 1 }, 'new mail counts as open');
+  await alice.put(`/api/t/${one}/message-status`, { status: 'pending' });
+  t.same(await counts(), { ...before, pending: before.pending + 1 }, 'setting it pending moves it');
+  const archiveBefore = await counts('archive');
+  t.equal((await alice.post('/api/group-inbox/support/bulk', { action: 'archive', topicIds: [one] })).statusCode, 200);
+  t.same(await counts(), before, 'archived, it leaves the inbox tab\'s counts');
+  t.same(await counts('archive'), { ...archiveBefore, pending: archiveBefore.pending + 1 }, 'and joins the archive tab\'s');
+  t.notMatch((await mallory.get('/g/support/messages')).body, /data-status-count/, 'outsiders see no counts');
 });
 
 t.test('the inbox\'s bulk bar sets pending, reopens and solves the selected messages', async (t) => {
