@@ -64,17 +64,17 @@ export default definePlugin<ReturnType<typeof Type.Object>, AssignTables>({
       return badge(row.id, holders[row.id]);
     });
 
-    ctx.web.outlet('inbox-filters', (data) => {
-      const base = data.actionBase as string | undefined;
-      if (!base) return '';
-      const params = { ...(data.inboxParams as Record<string, string> | undefined) };
-      const current = params.assigned ?? '';
-      const link = (value: string, text: string) => {
-        const query = new URLSearchParams({ ...params, assigned: value });
-        if (!value) query.delete('assigned');
-        return `<a href="${base}?${escapeHtml(query.toString())}"${current === value ? ' aria-current="page"' : ''} data-assigned-filter="${value || 'all'}">${text}</a>`;
-      };
-      return `<nav class="tabs assign-filters" aria-label="By assignee">${link('', 'Everyone\'s')}${link('me', 'Assigned to me')}${link('group', 'Assigned in this group')}${link('nobody', 'Unassigned')}</nav>`;
+    // The inbox's assignee pills, each with how many of the tab's messages it holds.
+    ctx.hooks.onFilter('inbox-filter-sets', async (sets, { viewer, group, inTab }) => {
+      const choices = [['me', 'Assigned to me'], ['group', 'Assigned in this group'], ['nobody', 'Unassigned']] as const;
+      const row = await sql<Record<string, string>>`select ${sql.join(choices.map(([value]) =>
+        sql`count(*) filter (where ${assignedCondition(value, viewer, String(group.id))}) as ${sql.ref(value)}`))}
+        from topics join topic_allowed_groups g on g.topic_id = topics.id and g.group_id = ${group.id}
+        where topics.archetype = 'private_message' and topics.deleted_at is null and ${inTab}`.execute(ctx.db);
+      const counts = row.rows[0] ?? {};
+      return [...sets, { param: 'assigned', label: 'By assignee', choices: [
+        { value: '', label: 'Everyone\'s' }, ...choices.map(([value, label]) => ({ value, label, count: Number(counts[value] ?? 0) })),
+      ] }];
     });
 
     registerCollisionCheck(ctx);

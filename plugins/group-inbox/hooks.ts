@@ -1,5 +1,5 @@
 // The hooks the group inbox declares: the actions its bulk bar offers (assign adds "Assign to…"),
-// counts for the filter links plugins add (message-status's Open, Pending, Solved), and an account for an address nobody owns yet (staged-accounts makes one) when a team member
+// the filter pills beside its tabs (assign's by assignee, message-status's by status), and an account for an address nobody owns yet (staged-accounts makes one) when a team member
 // opens a message on a customer's behalf.
 import type { Kysely, RawBuilder, SqlBool, Viewer } from '../../core/plugin-api.ts';
 
@@ -32,6 +32,18 @@ export interface InboxBulkAction {
   perform(topicIds: number[], input: Record<string, unknown>): Promise<number | { changed: number; note?: string }>;
 }
 
+/** One pill of a filter set. The value '' means no filter (everything the tab holds). */
+export interface InboxFilterChoice { value: string; label: string; count?: number }
+
+/** A row of filter pills in the group inbox, for one list parameter. */
+export interface InboxFilterSet {
+  /** The list parameter the pills set: lower camel case, as `listParams` passes it on (`assigned`). */
+  param: string;
+  /** What the row filters by, for screen readers: "By assignee". */
+  label: string;
+  choices: InboxFilterChoice[];
+}
+
 declare module '../../core/plugin-api.ts' {
   interface FilterHooks {
     /**
@@ -41,13 +53,14 @@ declare module '../../core/plugin-api.ts' {
      */
     'inbox-bulk-actions': { value: InboxBulkAction[]; context: { viewer: Viewer & { id: number }; group: { id: number; name: string } } };
     /**
-     * Counts for the filter links plugins put in the inbox's `inbox-filters` outlet, asked each
-     * time the inbox is shown; the outlet finds them as `filterCounts`. The value starts empty and
-     * each plugin adds its own keys (message-status: `status:open`, `status:pending`,
-     * `status:solved`). `inTab` is the SQL condition, over `topics`, of the tab being shown (Inbox,
-     * New…), so counts agree with the tab's; like the tabs' own counts, they ignore other filters.
+     * The rows of filter pills the inbox shows beside its tabs, asked each time the inbox is shown
+     * (for the viewer, who works that group's inbox). Each set names the list parameter it sets
+     * (`assigned`, `status`), which the plugin itself reads in `topic-list-query`; the inbox
+     * passes it through to the list and keeps it across tabs and pages. `inTab` is the SQL
+     * condition, over `topics`, of the tab being shown (Inbox, New…), so a choice's `count` can
+     * agree with the tab; like the tabs' own counts, counts ignore the other filters.
      */
-    'inbox-filter-counts': { value: Record<string, number>; context: { viewer: Viewer & { id: number }; group: { id: number; name: string }; filter: string; inTab: RawBuilder<SqlBool> } };
+    'inbox-filter-sets': { value: InboxFilterSet[]; context: { viewer: Viewer & { id: number }; group: { id: number; name: string }; filter: string; inTab: RawBuilder<SqlBool> } };
     /**
      * An account for an address nobody owns, so a team member can open a message on that person's
      * behalf (a phone call). The value is null; return a user id to take the address in (the

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { ParleyError, Type, badInput, sql, type SqlBool, notFound, requireAdmin, requireUser, type FastifyReply, type FastifyRequest, type PluginContext, type Viewer } from '../../core/plugin-api.ts';
 import { registerActions } from './actions.ts';
 import * as repo from './inbox.repo.ts';
+import type { InboxFilterSet } from './hooks.ts';
 import type { InboxDb, InboxFilter } from './inbox.repo.ts';
 import { registerOnBehalf } from './on-behalf.ts';
 
@@ -77,6 +78,18 @@ function tabCondition(filter: InboxFilter, groupId: number, userId: number) {
   }[filter];
 }
 
+/** Plugins' filter sets as the template shows them: each choice a link that keeps the other parameters. */
+function filterPills(sets: InboxFilterSet[], base: string, params: Record<string, string | undefined>) {
+  return sets.filter((set) => /^[a-z][A-Za-z]{0,20}$/.test(set.param) && set.param !== 'filter' && set.param !== 'page').map((set) => ({
+    param: set.param, label: set.label,
+    choices: set.choices.map((choice) => {
+      const query = new URLSearchParams(Object.entries({ ...params, [set.param]: choice.value }).filter((e): e is [string, string] => !!e[1]));
+      return { label: choice.label, key: choice.value || 'all', href: `${base}?${query.toString()}`, current: (params[set.param] ?? '') === choice.value,
+        count: choice.count, hasCount: choice.count !== undefined };
+    }),
+  }));
+}
+
 export function registerPages(ctx: Ctx): void {
   const db = ctx.db as unknown as InboxDb;
   ctx.web.view('inbox', template('inbox'));
@@ -117,9 +130,9 @@ export function registerPages(ctx: Ctx): void {
     const filter = parseFilter(req.query.filter);
     const pageNo = Math.max(0, Math.min(10_000, Math.floor(Number(req.query.page ?? 0)) || 0));
     const extra = listParams(req.query);
-    const [data, settings, bulkActions, filterCounts] = await Promise.all([
+    const [data, settings, bulkActions, filterSets] = await Promise.all([
       page(viewer, group.id, filter, pageNo, extra), repo.settingsOf(db, group.id), bulkBar(viewer, group, filter),
-      ctx.hooks.filter('inbox-filter-counts', {}, { viewer, group, filter, inTab: tabCondition(filter, group.id, viewer.id) }),
+      ctx.hooks.filter('inbox-filter-sets', [], { viewer, group, filter, inTab: tabCondition(filter, group.id, viewer.id) }),
     ]);
     const base = `/g/${encodeURIComponent(group.name)}/messages`;
     return ctx.web.page(req, reply, 'inbox', {
@@ -128,7 +141,7 @@ export function registerPages(ctx: Ctx): void {
       tabs: repo.FILTERS.map((f) => ({ name: f, label: LABELS[f], count: data.counts[f], href: `${base}?${new URLSearchParams({ ...extra, filter: f }).toString()}`, current: f === filter })),
       filter, inboxParams: { filter, ...extra }, pagerQuery: new URLSearchParams({ filter, ...extra }).toString(), archived: filter === 'archive', spam: filter === 'spam', topics: data.topics,
       bulkActions, pageIds: data.topics.map((x) => x.id).join(','), forCustomerHref: `${base}/for-customer`, page: data.page, more: data.more, emptyText: EMPTY[filter],
-      actionBase: base, filterCounts, newMessageHref: `/new-message?group=${encodeURIComponent(group.name)}`,
+      actionBase: base, filterSets: filterPills(filterSets, base, { filter, ...extra }), newMessageHref: `/new-message?group=${encodeURIComponent(group.name)}`,
       settingsHref: viewer.admin ? `/admin/group-inbox/${encodeURIComponent(group.name)}` : null,
     });
   });

@@ -28,10 +28,13 @@ export default definePlugin<typeof MessageStatusSettings, MessageStatusTables>({
       if (!isFirstPost) await reopenOnCustomerReply(ctx, topic, post);
     });
 
-    // The inbox's status filters show how many of the tab's messages each holds.
-    ctx.hooks.onFilter('inbox-filter-counts', async (counts, { group, inTab }) => {
-      const byStatus = await statusCounts(ctx.db, group.id, inTab);
-      return { ...counts, 'status:open': byStatus.open, 'status:pending': byStatus.pending, 'status:solved': byStatus.solved };
+    // The inbox's status pills, each with how many of the tab's messages it holds.
+    ctx.hooks.onFilter('inbox-filter-sets', async (sets, { group, inTab }) => {
+      const counts = await statusCounts(ctx.db, group.id, inTab);
+      return [...sets, { param: 'status', label: 'By status', choices: [
+        { value: '', label: 'Any status' }, { value: 'open', label: 'Open', count: counts.open },
+        { value: 'pending', label: 'Pending', count: counts.pending }, { value: 'solved', label: 'Solved', count: counts.solved },
+      ] }];
     });
 
     // Lists by status: `status=open|pending|solved` on any topic list (the group inbox passes it

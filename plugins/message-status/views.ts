@@ -56,21 +56,6 @@ export function registerViews(ctx: Ctx): void {
     return state ? badge(state) : '';
   });
 
-  ctx.web.outlet('inbox-filters', (data) => {
-    const base = data.actionBase as string | undefined;
-    if (!base) return '';
-    const params = { ...(data.inboxParams as Record<string, string> | undefined) };
-    const current = params.status ?? '';
-    const counts = data.filterCounts as Record<string, number> | undefined;
-    const link = (value: string, text: string) => {
-      const query = new URLSearchParams({ ...params, status: value });
-      if (!value) query.delete('status');
-      const count = value ? counts?.[`status:${value}`] : undefined;
-      return `<a href="${base}?${esc(query.toString())}"${current === value ? ' aria-current="page"' : ''} data-status-filter="${value || 'all'}">${text}${count === undefined ? '' : ` <span class="badge neutral" data-status-count="${value}">${count}</span>`}</a>`;
-    };
-    return `<nav class="tabs message-status-filters" aria-label="By status">${link('', 'Any status')}${link('open', 'Open')}${link('pending', 'Pending')}${link('solved', 'Solved')}</nav>`;
-  });
-
   ctx.web.outlet('topic-header', (data) => {
     const ms = data.messageStatus as TopicStatusData | undefined;
     const topic = data.topic as { id: number } | undefined;

@@ -61,6 +61,9 @@ t.test('lists by assignee, and the page shows who holds what', async (t) => {
   const page = await alice.get('/g/support/messages');
   t.match(page.body, new RegExp(`data-assignment="${bobs}" data-holder="bob"><span class="badge assign-badge" data-taken-by="bob">taken by bob`), 'the inbox shows who took each message');
   t.match(page.body, /data-assigned-filter="me"/, 'with the assignee filters');
+  const count = (value: string) => Number(new RegExp(`data-assigned-count="${value}">(\\d+)<`).exec(page.body)?.[1]);
+  t.same([count('me'), count('group'), count('nobody')], [1, 2, 1], 'each with how many of the inbox\'s messages it holds');
+  t.equal(Number(new RegExp('data-assigned-count="me">(\\d+)<').exec((await bob.get('/g/support/messages')).body)?.[1]), 1, '"me" counts the viewer\'s own');
   const topicPage = await bob.get(`/t/x/${mine}`);
   t.match(topicPage.body, /taken by alice/);
   t.match(topicPage.body, /data-take/, 'and the Take button for the team');

@@ -138,18 +138,24 @@ t.test('spam, not spam, blocking the sender, and the bulk bar', async (t) => {
     t.equal((await alice.post('/api/group-inbox/support/bulk', { action: 'tag', topicIds: [real, foreign], tag: 'vip' })).statusCode, 404);
     t.same(seen, [{ viewer: 'alice', group: 'support', ids: [real], tag: 'vip' }], 'called once, never with a refused selection');
   });
-  await t.test('inbox-filter-counts: asked for the tab shown, with a condition that holds its messages; the outlet gets the counts', async (t) => {
+  await t.test('inbox-filter-sets: a plugin\'s pills, with counts from a condition that holds just the tab\'s messages, keeping the other parameters', async (t) => {
     const asked: Array<{ viewer: string; group: string; filter: string; listed: number[] }> = [];
-    h.core.hooks.onFilter('inbox-filter-counts', async (counts, { viewer, group, filter, inTab }) => {
+    h.core.hooks.onFilter('inbox-filter-sets', async (sets, { viewer, group, filter, inTab }) => {
       const rows = await h.core.db.selectFrom('topics').innerJoin('topic_allowed_groups as g', 'g.topic_id', 'topics.id')
         .select('topics.id').where('g.group_id', '=', group.id).where(() => inTab).orderBy('topics.id').execute();
       asked.push({ viewer: viewer.username ?? '', group: group.name, filter, listed: rows.map((r) => r.id) });
-      return { ...counts, 'test:tab': rows.length };
+      return [...sets, { param: 'colour', label: 'By colour', choices: [{ value: '', label: 'Any colour' }, { value: 'red', label: 'Red', count: rows.length }] }];
     });
-    h.core.views.addOutlet('inbox-filters', (data) => `<i data-test-count="${(data.filterCounts as Record<string, number>)['test:tab']}"></i>`, null);
     const spam = ids(await alice.json('/api/group-inbox/support?filter=spam'));
     t.ok(spam.length > 0);
-    t.match((await alice.get('/g/support/messages?filter=spam')).body, new RegExp(`data-test-count="${spam.length}"`), 'the outlet shows the plugin\'s count');
+    const body = (await alice.get('/g/support/messages?filter=spam&colour=red')).body;
+    t.match(body, /<nav class="tabs filter-set" aria-label="By colour" data-filter-set="colour">/, 'a row of pills');
+    // Handlebars writes = in an attribute as &#x3D;, which reads the same.
+    const eq = '(=|&#x3D;)';
+    t.match(body, new RegExp(`<a href="/g/support/messages\\?filter${eq}spam&(amp|#38);colour${eq}red" aria-current="page" data-colour-filter="red">Red <span class="badge neutral" data-colour-count="red">${spam.length}</span></a>`),
+      'each a link with its count, the current one marked');
+    t.match(body, new RegExp(`<a href="/g/support/messages\\?filter${eq}spam" data-colour-filter="all">Any colour</a>`), '"any" drops the parameter');
+    t.match(body, new RegExp(`<a href="/g/support/messages\\?colour${eq}red&(amp|#38);filter${eq}inbox" data-filter="inbox">`), 'the tabs keep it');
     t.same(asked, [{ viewer: 'alice', group: 'support', filter: 'spam', listed: spam }], 'the condition holds just the tab\'s messages');
   });
 });
