@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { PostPredicate, TopicPredicate } from '../hooks/hook-types.ts';
 import type { Upload } from './uploads.table.ts';
@@ -8,9 +8,13 @@ export const findUploadBySha = (db: Kysely<DB>, sha256: string): Promise<Upload 
 
 /** Inserts the upload unless its content is already stored, and records this uploader; returns the row for that content. */
 export async function insertUpload(db: Kysely<DB>, values: { sha256: string; original_filename: string; content_type: string; size: number; user_id: number }): Promise<Upload> {
-  await db.insertInto('uploads').values(values).onConflict((oc) => oc.column('sha256').doNothing()).execute();
-  const upload = await db.selectFrom('uploads').selectAll().where('sha256', '=', values.sha256).executeTakeFirstOrThrow();
-  await db.insertInto('upload_users').values({ upload_id: upload.id, user_id: values.user_id }).onConflict((oc) => oc.doNothing()).execute();
+  // One statement: a conflict "updates" the row to itself so that RETURNING gives the existing row
+  // (even one another transaction has just committed), and the uploader is recorded alongside.
+  const upload = await db.with('upload', (q) => q.insertInto('uploads').values(values)
+    .onConflict((oc) => oc.column('sha256').doUpdateSet((eb) => ({ sha256: eb.ref('excluded.sha256') }))).returningAll())
+    .with('uploader', (q) => q.insertInto('upload_users').columns(['upload_id', 'user_id'])
+      .expression((eb) => eb.selectFrom('upload').select(['upload.id', sql<number>`${values.user_id}::int`.as('user_id')])).onConflict((oc) => oc.doNothing()))
+    .selectFrom('upload').selectAll().executeTakeFirstOrThrow();
   return upload;
 }
 

@@ -97,6 +97,14 @@ export class UploadsService {
     await repo.insertPostUploads(trx, postId, unique);
   }
 
+  /**
+   * Links uploads this author has just stored (the rows `store` gave back, in this transaction) to
+   * their post: they are the author's own, so there is nothing to check, unlike `attach`.
+   */
+  async attachStored(trx: Transaction<DB> | Kysely<DB>, postId: number, uploads: Upload[]): Promise<void> {
+    await repo.insertPostUploads(trx, postId, [...new Set(uploads.map((u) => u.id))]);
+  }
+
   private async maySee(db: Kysely<DB>, viewer: Viewer, upload: Upload): Promise<boolean> {
     if (viewer.id !== null && (await repo.isUploader(db, upload.id, viewer.id))) return true;
     const [topicOk, postOk] = await Promise.all([this.deps.guardian.topicPredicate(viewer), this.deps.guardian.postPredicate(viewer)]);

@@ -4,9 +4,10 @@ import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { Viewer } from '../../permissions/viewer.ts';
 import type { UploadsService } from '../../uploads/uploads.service.ts';
+import type { Upload } from '../../uploads/uploads.table.ts';
 import type { ParsedAttachment, ParsedEmail } from '../parse/index.ts';
 
-export interface MailBody { raw: string; elided: string; uploadIds: number[]; removed: string[] }
+export interface MailBody { raw: string; elided: string; uploads: Upload[]; removed: string[] }
 
 const MAX_RAW = 60_000;
 
@@ -15,22 +16,22 @@ function label(a: ParsedAttachment): string {
 }
 
 /** Stores each attachment it may; returns the markdown for those stored and notes for those removed. */
-async function storeAttachments(uploads: UploadsService, trx: Transaction<DB>, author: Viewer & { id: number }, email: ParsedEmail): Promise<{ lines: string[]; uploadIds: number[]; removed: string[] }> {
+async function storeAttachments(uploads: UploadsService, trx: Transaction<DB>, author: Viewer & { id: number }, email: ParsedEmail): Promise<{ lines: string[]; stored: Upload[]; removed: string[] }> {
   const lines: string[] = [];
-  const uploadIds: number[] = [];
+  const stored: Upload[] = [];
   const removed: string[] = [];
   for (const a of email.attachments) {
     if (/^(message\/|text\/rfc822-headers)/.test(a.contentType)) continue;
     const name = label(a);
     try {
       const upload = await uploads.store(author, { filename: a.filename ?? name, declaredType: a.contentType, data: a.content }, trx);
-      uploadIds.push(upload.id);
+      stored.push(upload);
       lines.push(`${upload.content_type.startsWith('image/') ? '!' : ''}[${name}](/uploads/${upload.sha256})`);
     } catch (err) {
       removed.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  return { lines, uploadIds, removed };
+  return { lines, stored, removed };
 }
 
 /** The post text, inside the decision's transaction (attachments become uploads in it too). */
@@ -39,10 +40,10 @@ export async function composeBody(uploads: UploadsService, trx: Transaction<DB>,
   const files = await storeAttachments(uploads, trx, author, email);
   const notes = files.removed.map((r) => `_(An attachment was removed: ${r.replace(/[_*]/g, '')})_`);
   const raw = [text, files.lines.join('\n'), notes.join('\n')].filter(Boolean).join('\n\n');
-  return { raw, elided: email.elidedText.trim(), uploadIds: files.uploadIds, removed: files.removed };
+  return { raw, elided: email.elidedText.trim(), uploads: files.stored, removed: files.removed };
 }
 
-/** Links the stored attachments to the new post (the author uploaded them, so this cannot fail on permission). */
-export async function attachUploads(uploads: UploadsService, trx: Transaction<DB> | Kysely<DB>, postId: number, ids: number[], author: Viewer): Promise<void> {
-  if (ids.length) await uploads.attach(trx, postId, ids, author);
+/** Links the stored attachments to the new post (the author has just stored them: nothing to check). */
+export async function attachUploads(uploads: UploadsService, trx: Transaction<DB> | Kysely<DB>, postId: number, stored: Upload[]): Promise<void> {
+  if (stored.length) await uploads.attachStored(trx, postId, stored);
 }

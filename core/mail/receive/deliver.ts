@@ -63,7 +63,7 @@ export async function deliver(work: Work, run: Run, destination: EmailDestinatio
   run.note('permission', 'may post', `${author.username}${author.staged ? ' (staged)' : ''}`);
   const body = await composeBody(services.uploads, work.trx, author, run.email);
   if (!body.raw.trim()) reject('empty_body');
-  run.note('body', `${body.raw.length} characters kept`, `${body.elided.length} characters of quoted history and signature removed${body.uploadIds.length ? `; ${body.uploadIds.length} attachment(s) stored` : ''}${body.removed.length ? `; removed: ${body.removed.join('; ')}` : ''}`);
+  run.note('body', `${body.raw.length} characters kept`, `${body.elided.length} characters of quoted history and signature removed${body.uploads.length ? `; ${body.uploads.length} attachment(s) stored` : ''}${body.removed.length ? `; removed: ${body.removed.join('; ')}` : ''}`);
   const post = { raw: body.raw, via: 'email' as const, skipValidations: true };
   const title = titleFromSubject(run.email.subject, run.settings.emailSubjectToken);
   const created = destination.kind === 'reply'
@@ -74,7 +74,7 @@ export async function deliver(work: Work, run: Run, destination: EmailDestinatio
         await topicsRepo.addAllowedUsers(work.trx, t.id, [...new Set([author.id, ...(destination.userIds ?? [])])]);
         await topicsRepo.addAllowedGroups(work.trx, t.id, destination.groupIds);
       });
-  await attachUploads(services.uploads, work.trx, created.post.id, body.uploadIds, author);
+  await attachUploads(services.uploads, work.trx, created.post.id, body.uploads);
   run.note('outcome', `created post ${created.post.id}`, `topic ${created.topic.id}, post #${created.post.post_number}`);
   return { userId: author.id, topicId: created.topic.id, postId: created.post.id, elided: body.elided || null };
 }
