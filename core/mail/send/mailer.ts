@@ -2,7 +2,7 @@
 // then a pg-boss job sends it through nodemailer. With no SMTP transport configured the row stays
 // in the outbox for an admin to read; nothing is ever silently dropped.
 import { randomBytes } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import type { DB } from '../../db/schema.ts';
 import type { Work } from '../../db/unit-of-work.ts';
@@ -12,7 +12,7 @@ import type { Jobs } from '../../jobs/jobs.ts';
 import type { Post } from '../../posts/posts.table.ts';
 import type { Topic } from '../../topics/topics.table.ts';
 import type { MailAddresses } from '../addresses.ts';
-import type { OutgoingEmail } from '../mail.table.ts';
+import type { OutgoingEmail, OutgoingStatus } from '../mail.table.ts';
 import { isPostMessageId } from './threading.ts';
 
 export const SEND_QUEUE = 'mail.send';
@@ -83,13 +83,13 @@ export class Mailer {
       kind: original.kind, topic: about.topic ?? null, post: about.post ?? null, userId: original.userId ?? null, trx: work.trx,
     });
     const addresses = await this.deps.addresses(work.trx);
-    const suppressed = await work.trx.selectFrom('email_address_states').select('suppressed_reason')
-      .where('address_lower', '=', draft.to.trim().toLowerCase()).where('suppressed_at', 'is not', null).executeTakeFirst();
     const token = randomBytes(12).toString('hex');
+    // Whether mail to the address has stopped (it bounced) is looked up by the insert itself.
+    const stopped = work.trx.selectFrom('email_address_states').where('address_lower', '=', draft.to.trim().toLowerCase()).where('suppressed_at', 'is not', null);
     const row = await work.trx.insertInto('outgoing_emails').values({
       kind: draft.kind,
-      status: suppressed ? 'suppressed' : this.deps.smtpUrl || draft.transport ? 'queued' : 'outbox',
-      error: suppressed ? `Mail to this address has stopped: ${suppressed.suppressed_reason ?? 'it bounced'}` : null,
+      status: sql<OutgoingStatus>`coalesce((${stopped.select(sql.lit('suppressed').as('s'))}), ${this.deps.smtpUrl || draft.transport ? 'queued' : 'outbox'})`,
+      error: stopped.select(sql<string>`'Mail to this address has stopped: ' || coalesce(suppressed_reason, 'it bounced')`.as('e')),
       to_address: formatAddress(draft.toName, draft.to.trim()),
       from_address: formatAddress(draft.fromName ?? addresses.fromName, draft.from ?? addresses.from),
       reply_to: draft.replyTo ?? null,

@@ -2,7 +2,7 @@
 // mail, inside the post's transaction. Every copy of one post shares its Message-ID; each reader
 // gets their own reply address (a reply key for that topic), so answering the mail posts a reply.
 import { randomBytes } from 'node:crypto';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { SiteSettings } from '../../admin/site-settings.ts';
 import type { DB } from '../../db/schema.ts';
 import type { EmailDispatcher } from '../../notifications/notifications.service.ts';
@@ -56,16 +56,16 @@ async function listIdOf(trx: Transaction<DB>, topic: Topic, domain: string): Pro
   return `${phrase}<${label}.${domain}>`;
 }
 
-async function postMail(trx: Transaction<DB>, topic: Topic, post: Post, deps: NotificationMailDeps): Promise<PostMail> {
+/** `authorName`: the post's author as readers know them (read with the first recipient), null when there is none. */
+async function postMail(trx: Transaction<DB>, topic: Topic, post: Post, deps: NotificationMailDeps, authorName: string | null): Promise<PostMail> {
   const { baseUrl } = deps;
   const settings = await deps.settingsIn(trx);
   const addresses = mailAddresses(settings, baseUrl);
-  const author = post.user_id === null ? null : await trx.selectFrom('users').select(['username', 'name']).where('id', '=', post.user_id).executeTakeFirst();
   const topicUrl = `${baseUrl}/t/${topic.slug}/${topic.id}`;
   return {
     settings, addresses,
     thread: await threadHeaders(trx, topic, post, addresses.domain),
-    authorName: author ? author.name || author.username : 'Someone',
+    authorName: authorName ?? 'Someone',
     topicUrl,
     postUrl: `${topicUrl}${post.post_number > POSTS_PER_PAGE ? `?after=${post.post_number - 1}` : ''}#post-${post.post_number}`,
     listId: await listIdOf(trx, topic, addresses.domain),
@@ -81,19 +81,23 @@ export async function replyKeyFor(trx: Transaction<DB>, userId: number, topicId:
   return row.reply_key;
 }
 
-const recipientOf = (trx: Transaction<DB>, userId: number) => trx.selectFrom('users')
+/** The reader's name and primary address, and (in the same query) the author's name as the mail shows it. */
+const recipientOf = (trx: Transaction<DB>, userId: number, authorId: number | null) => trx.selectFrom('users')
   .innerJoin('user_emails', (join) => join.onRef('user_emails.user_id', '=', 'users.id').on('user_emails.is_primary', '=', true))
-  .select(['users.id', 'users.username', 'users.name', 'user_emails.email']).where('users.id', '=', userId).executeTakeFirst();
+  .select(['users.id', 'users.username', 'users.name', 'user_emails.email'])
+  .select((eb) => eb.selectFrom('users as author').select(sql<string>`coalesce(nullif(author.name, ''), author.username)`.as('n'))
+    .where('author.id', '=', authorId ?? -1).as('author_name'))
+  .where('users.id', '=', userId).executeTakeFirst();
 
 /** The dispatcher the notifications service calls for each dispatch with the email channel. */
 export function notificationMail(deps: NotificationMailDeps): EmailDispatcher {
   const perPost = new WeakMap<Post, Promise<PostMail>>();
   return async (work, { dispatch, topic, post }) => {
-    const recipient = await recipientOf(work.trx, dispatch.userId);
+    const recipient = await recipientOf(work.trx, dispatch.userId, post.user_id);
     if (!recipient) return; // no primary address: nowhere to send it
     let shared = perPost.get(post);
     if (!shared) {
-      shared = postMail(work.trx, topic, post, deps);
+      shared = postMail(work.trx, topic, post, deps, recipient.author_name);
       perPost.set(post, shared);
     }
     const mail = await shared;
