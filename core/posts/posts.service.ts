@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, QueryCreator } from 'kysely';
 import { inTransaction, inTransactionWithin, type Work } from '../db/unit-of-work.ts';
 import type { DB } from '../db/schema.ts';
 import { badInput, forbidden, notFound, parleyError } from '../errors.ts';
@@ -155,8 +155,9 @@ export class PostsService {
       via: input.via ?? 'web', created_at: now, updated_at: now, deleted_at: null, deleted_by_id: null,
     }).returning(['id', 'topic_id', 'user_id', 'post_number', 'raw', 'cooked', 'post_type', 'action_code', 'reply_to_post_number', 'via', 'version', 'created_at', 'updated_at', 'deleted_at', 'deleted_by_id'])
       .executeTakeFirstOrThrow();
-    const updated = await this.updateTopicStats(work, topic, post);
-    if (author.id !== null) await topicsRepo.upsertTopicUser(work.trx, author.id, topic.id, { lastRead: post.post_number, level: postType === PostType.smallAction ? undefined : 2, posted: true, now });
+    // The author has read up to their own post (and tracks the topic once they write in it), written with the topic's counters.
+    const readState = author.id === null ? null : { userId: author.id, change: { lastRead: post.post_number, level: postType === PostType.smallAction ? undefined : 2, posted: true, now } };
+    const updated = await this.updateTopicStats(work, topic, post, readState);
     await this.deps.notifications.notifyPost(work, { topic: updated, post, actorId: author.id, mentionedUserIds: mentions.userIds, mentionedGroupIds: mentions.groupIds });
     await this.deps.bus.publish(`/topic/${topic.id}`, { type: 'post-created', topicId: topic.id, postId: post.id, postNumber: post.post_number, postType: post.post_type, userId: author.id },
       { topicId: topic.id, db: work.trx });
@@ -207,10 +208,14 @@ export class PostsService {
   }
 
   /** Whispers and small actions move only the staff counters; everything else moves the public ones too. */
-  private async updateTopicStats(work: Work, topic: Topic, post: Post): Promise<Topic> {
+  private async updateTopicStats(work: Work, topic: Topic, post: Post, readState: { userId: number; change: topicsRepo.TopicUserChange } | null): Promise<Topic> {
     const publicPost = post.post_type !== PostType.whisper;
     const counts = post.post_type === PostType.regular;
-    const updated = await work.trx.updateTable('topics').set({
+    const db: QueryCreator<DB> = readState
+      // A CTE touching another table: both writes are one statement, one round trip.
+      ? work.trx.with('read_state', (q) => topicsRepo.topicUserUpsert(q, readState.userId, topic.id, readState.change)) as unknown as QueryCreator<DB>
+      : work.trx;
+    const updated = await db.updateTable('topics').set({
       highest_staff_post_number: post.post_number,
       ...(publicPost ? { highest_post_number: post.post_number } : {}),
       ...(counts ? { posts_count: topic.posts_count + 1, last_posted_at: post.created_at, last_post_user_id: post.user_id, bumped_at: post.created_at } : {}),

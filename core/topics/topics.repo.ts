@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type QueryCreator } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Topic } from './topics.table.ts';
 
@@ -33,8 +33,15 @@ export async function addAllowedGroups(db: Kysely<DB>, topicId: number, groupIds
 }
 
 /** Raises the user's read position and notification level, never lowers them. */
-export async function upsertTopicUser(db: Kysely<DB>, userId: number, topicId: number, values: { lastRead?: number; level?: number; posted?: boolean; now: Date }): Promise<void> {
-  await db.insertInto('topic_users').values({
+export interface TopicUserChange { lastRead?: number; level?: number; posted?: boolean; now: Date }
+
+export async function upsertTopicUser(db: Kysely<DB>, userId: number, topicId: number, values: TopicUserChange): Promise<void> {
+  await topicUserUpsert(db, userId, topicId, values).execute();
+}
+
+/** {@link upsertTopicUser}'s statement, unexecuted: a caller can run it as a CTE of another. */
+export function topicUserUpsert(db: Pick<QueryCreator<DB>, 'insertInto'>, userId: number, topicId: number, values: TopicUserChange) {
+  return db.insertInto('topic_users').values({
     user_id: userId, topic_id: topicId, last_read_post_number: values.lastRead ?? 0, notification_level: values.level ?? 1,
     posted: values.posted ?? false, first_visited_at: values.now, last_visited_at: values.now,
   }).onConflict((oc) => oc.columns(['user_id', 'topic_id']).doUpdateSet((eb) => ({
@@ -42,7 +49,7 @@ export async function upsertTopicUser(db: Kysely<DB>, userId: number, topicId: n
     notification_level: values.level === undefined ? eb.ref('topic_users.notification_level') : eb.fn('greatest', [eb.ref('topic_users.notification_level'), eb.ref('excluded.notification_level')]),
     posted: sql<boolean>`topic_users.posted OR excluded.posted`,
     last_visited_at: eb.ref('excluded.last_visited_at'),
-  }))).execute();
+  })));
 }
 
 export function slugify(title: string): string {
