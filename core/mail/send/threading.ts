@@ -1,7 +1,7 @@
 // Threading headers for mail about a post: one Message-ID per post, shared by every recipient's
 // copy, and In-Reply-To/References pointing where mail clients expect them: at the customer's own
 // Message-ID when the post they answer came in by email.
-import type { Transaction } from 'kysely';
+import type { QueryCreator, Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { Post } from '../../posts/posts.table.ts';
 import type { Topic } from '../../topics/topics.table.ts';
@@ -20,12 +20,16 @@ export const isPostMessageId = (messageId: string) => /^topic\/\d+\/\d+@/.test(m
  */
 export async function threadHeaders(trx: Transaction<DB>, topic: Topic, post: Post, domain: string): Promise<ThreadHeaders> {
   const messageId = postMessageId(topic.id, post.id, domain);
-  await trx.insertInto('email_message_ids').values({ message_id: messageId, topic_id: topic.id, post_id: post.id, direction: 'out' })
-    .onConflict((oc) => oc.column('message_id').doNothing()).execute();
-  if (post.post_number === 1) return { messageId, inReplyTo: null, references: [] };
+  const record = (db: Pick<QueryCreator<DB>, 'insertInto'>) => db.insertInto('email_message_ids').values({ message_id: messageId, topic_id: topic.id, post_id: post.id, direction: 'out' })
+    .onConflict((oc) => oc.column('message_id').doNothing());
+  if (post.post_number === 1) {
+    await record(trx).execute();
+    return { messageId, inReplyTo: null, references: [] };
+  }
   const wanted = [...new Set([1, post.reply_to_post_number ?? 1])];
-  // Each post as mail clients know it: by the Message-ID it arrived with (the first, if several), else by ours.
-  const posts = await trx.selectFrom('posts').select(['posts.id', 'posts.post_number'])
+  // Each post as mail clients know it: by the Message-ID it arrived with (the first, if several), else
+  // by ours; read by the statement that records this post's (as a CTE: one round trip).
+  const posts = await trx.with('recorded', record).selectFrom('posts').select(['posts.id', 'posts.post_number'])
     .select((eb) => eb.selectFrom('email_message_ids').select('email_message_ids.message_id').whereRef('email_message_ids.post_id', '=', 'posts.id')
       .where('email_message_ids.direction', '=', 'in').orderBy('email_message_ids.created_at').orderBy('email_message_ids.message_id').limit(1).as('incoming_id'))
     .where('posts.topic_id', '=', topic.id).where('posts.post_number', 'in', wanted).execute();
