@@ -69,8 +69,7 @@ export default definePlugin<ReturnType<typeof Type.Object>, AssignTables>({
       const choices = [['me', 'Assigned to me'], ['group', 'Assigned in this group'], ['nobody', 'Unassigned']] as const;
       const row = await sql<Record<string, string>>`select ${sql.join(choices.map(([value]) =>
         sql`count(*) filter (where ${assignedCondition(value, viewer, String(group.id))}) as ${sql.ref(value)}`))}
-        from topics join topic_allowed_groups g on g.topic_id = topics.id and g.group_id = ${group.id}
-        where topics.archetype = 'private_message' and topics.deleted_at is null and ${inTab}`.execute(ctx.db);
+        from topics where ${inTab}`.execute(ctx.db);
       const counts = row.rows[0] ?? {};
       return [...sets, { param: 'assigned', label: 'By assignee', choices: [
         { value: '', label: 'Everyone\'s' }, ...choices.map(([value, label]) => ({ value, label, count: Number(counts[value] ?? 0) })),

@@ -56,9 +56,10 @@ declare module '../../core/plugin-api.ts' {
      * The rows of filter pills the inbox shows beside its tabs, asked each time the inbox is shown
      * (for the viewer, who works that group's inbox). Each set names the list parameter it sets
      * (`assigned`, `status`), which the plugin itself reads in `topic-list-query`; the inbox
-     * passes it through to the list and keeps it across tabs and pages. `inTab` is the SQL
-     * condition, over `topics`, of the tab being shown (Inbox, New…), so a choice's `count` can
-     * agree with the tab; like the tabs' own counts, counts ignore the other filters.
+     * passes it through to the list and keeps it across tabs and pages. `inTab` is an SQL
+     * condition over `topics` that holds exactly the group's messages in the tab being shown
+     * (Inbox, New…): `select count(*) from topics where ${inTab} and …` gives a choice's `count`,
+     * agreeing with the tab. Like the tabs' own counts, counts ignore the other filters.
      */
     'inbox-filter-sets': { value: InboxFilterSet[]; context: { viewer: Viewer & { id: number }; group: { id: number; name: string }; filter: string; inTab: RawBuilder<SqlBool> } };
     /**

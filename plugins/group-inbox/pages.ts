@@ -90,6 +90,11 @@ function filterPills(sets: InboxFilterSet[], base: string, params: Record<string
   }));
 }
 
+/** The group's live messages in a tab, as a condition over `topics` that stands alone (for counting). */
+const groupTab = (filter: InboxFilter, groupId: number, userId: number) => sql<SqlBool>`(topics.archetype = 'private_message' and topics.deleted_at is null
+  and exists (select 1 from topic_allowed_groups tab_g where tab_g.topic_id = topics.id and tab_g.group_id = ${groupId})
+  and ${tabCondition(filter, groupId, userId)})`;
+
 export function registerPages(ctx: Ctx): void {
   const db = ctx.db as unknown as InboxDb;
   ctx.web.view('inbox', template('inbox'));
@@ -132,7 +137,7 @@ export function registerPages(ctx: Ctx): void {
     const extra = listParams(req.query);
     const [data, settings, bulkActions, filterSets] = await Promise.all([
       page(viewer, group.id, filter, pageNo, extra), repo.settingsOf(db, group.id), bulkBar(viewer, group, filter),
-      ctx.hooks.filter('inbox-filter-sets', [], { viewer, group, filter, inTab: tabCondition(filter, group.id, viewer.id) }),
+      ctx.hooks.filter('inbox-filter-sets', [], { viewer, group, filter, inTab: groupTab(filter, group.id, viewer.id) }),
     ]);
     const base = `/g/${encodeURIComponent(group.name)}/messages`;
     return ctx.web.page(req, reply, 'inbox', {

@@ -29,8 +29,8 @@ export default definePlugin<typeof MessageStatusSettings, MessageStatusTables>({
     });
 
     // The inbox's status pills, each with how many of the tab's messages it holds.
-    ctx.hooks.onFilter('inbox-filter-sets', async (sets, { group, inTab }) => {
-      const counts = await statusCounts(ctx.db, group.id, inTab);
+    ctx.hooks.onFilter('inbox-filter-sets', async (sets, { inTab }) => {
+      const counts = await statusCounts(ctx.db, inTab);
       return [...sets, { param: 'status', label: 'By status', choices: [
         { value: '', label: 'Any status' }, { value: 'open', label: 'Open', count: counts.open },
         { value: 'pending', label: 'Pending', count: counts.pending }, { value: 'solved', label: 'Solved', count: counts.solved },

@@ -51,13 +51,11 @@ export async function groupsOfTopic(db: Kysely<any>, topicId: number): Promise<n
   return rows.map((r: { group_id: number }) => r.group_id);
 }
 
-/** How many of a group's messages have each status, among those `inTab` holds (a group inbox tab's condition over `topics`). */
-export async function statusCounts(db: Kysely<any>, groupId: number, inTab: RawBuilder<SqlBool>): Promise<Record<Status, number>> {
+/** How many messages have each status, among those `inTab` holds (a group inbox tab's condition over `topics`). */
+export async function statusCounts(db: Kysely<any>, inTab: RawBuilder<SqlBool>): Promise<Record<Status, number>> {
   const rows = await sql<{ status: Status; n: string }>`select coalesce(ms.status, 'open') as status, count(*) as n
-    from topics
-    join topic_allowed_groups g on g.topic_id = topics.id and g.group_id = ${groupId}
-    left join message_status_states ms on ms.topic_id = topics.id
-    where topics.archetype = 'private_message' and topics.deleted_at is null and ${inTab}
+    from topics left join message_status_states ms on ms.topic_id = topics.id
+    where ${inTab}
     group by 1`.execute(db);
   const counts: Record<Status, number> = { open: 0, pending: 0, solved: 0 };
   for (const r of rows.rows) counts[r.status] = Number(r.n);

@@ -1,6 +1,6 @@
 // The post a message becomes: only the new content (quoted history and signatures removed, kept
 // aside for readers to expand), with attachments stored as uploads within the size and type limits.
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { Viewer } from '../../permissions/viewer.ts';
 import type { UploadsService } from '../../uploads/uploads.service.ts';
@@ -41,9 +41,4 @@ export async function composeBody(uploads: UploadsService, trx: Transaction<DB>,
   const notes = files.removed.map((r) => `_(An attachment was removed: ${r.replace(/[_*]/g, '')})_`);
   const raw = [text, files.lines.join('\n'), notes.join('\n')].filter(Boolean).join('\n\n');
   return { raw, elided: email.elidedText.trim(), uploads: files.stored, removed: files.removed };
-}
-
-/** Links the stored attachments to the new post (the author has just stored them: nothing to check). */
-export async function attachUploads(uploads: UploadsService, trx: Transaction<DB> | Kysely<DB>, postId: number, stored: Upload[]): Promise<void> {
-  if (stored.length) await uploads.attachStored(trx, postId, stored);
 }

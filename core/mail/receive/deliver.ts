@@ -7,7 +7,7 @@ import * as topicsRepo from '../../topics/topics.repo.ts';
 import type { Guardian } from '../../permissions/guardian.ts';
 import type { Hooks } from '../../hooks/hooks.ts';
 import type { Services } from '../../services.ts';
-import { attachUploads, composeBody } from './body.ts';
+import { composeBody } from './body.ts';
 import type { EmailDestination } from './destination.ts';
 import type { Run } from './mail-receiver.ts';
 import { reject } from './reasons.ts';
@@ -27,14 +27,15 @@ export function titleFromSubject(subject: string | null, token: string): string 
 
 async function senderViewer(work: Work, run: Run, destination: EmailDestination, hooks: Hooks): Promise<Viewer & { id: number }> {
   const address = run.mail.sender!.address;
-  const known = run.owner?.id ?? null;
+  const owner = run.facts?.sender?.owner ?? null;
+  const known = owner?.id ?? null;
   const userId = await hooks.filter('email-sender', known, { mail: run.mail, destination, trx: work.trx });
   if (userId === null) reject('unknown_sender', `no account has ${address}`);
   run.note('user', `user ${userId}`, known === null ? 'provided by a plugin (email-sender)' : `owns ${address}`);
   if (destination.kind === 'reply' && destination.replyKeyUserId !== undefined && destination.replyKeyUserId !== userId) {
     reject('reply_key_mismatch', `the key belongs to user ${destination.replyKeyUserId}, the sender is user ${userId}`);
   }
-  const user = userId === known ? run.owner : await senderAccount(work.trx, userId!);
+  const user = userId === known ? owner : await senderAccount(work.trx, userId!);
   if (!user) reject('unknown_sender', `user ${userId} does not exist`);
   if (user!.suspendedUntil && user!.suspendedUntil > new Date()) reject('user_suspended', `user ${user!.username} is suspended`);
   return viewerFromUser(user!, user!.groupIds);
@@ -74,7 +75,7 @@ export async function deliver(work: Work, run: Run, destination: EmailDestinatio
         await topicsRepo.addAllowedUsers(work.trx, t.id, [...new Set([author.id, ...(destination.userIds ?? [])])]);
         await topicsRepo.addAllowedGroups(work.trx, t.id, destination.groupIds);
       });
-  await attachUploads(services.uploads, work.trx, created.post.id, body.uploads);
+  await services.uploads.attachStored(work.trx, created.post.id, body.uploads);
   run.note('outcome', `created post ${created.post.id}`, `topic ${created.topic.id}, post #${created.post.post_number}`);
   return { userId: author.id, topicId: created.topic.id, postId: created.post.id, elided: body.elided || null };
 }

@@ -33,16 +33,14 @@ function withBuffer(row: IncomingEmail | undefined): IncomingEmail | undefined {
 export const findIncoming = async (db: Kysely<DB>, id: number): Promise<IncomingEmail | undefined> =>
   withBuffer(await db.selectFrom('incoming_emails').selectAll().where('id', '=', id).executeTakeFirst());
 
-/** What a decision needs of a stored message: everything but the raw bytes. */
-export const findIncomingWithoutRaw = (db: Kysely<DB>, id: number): Promise<Omit<IncomingEmail, 'raw'> | undefined> =>
-  db.selectFrom('incoming_emails').select(WITHOUT_RAW).where('id', '=', id).executeTakeFirst();
+const STATE = ['id', 'status', 'reason', 'error', 'topic_id', 'post_id'] as const;
 
 /** Where a stored message stands. */
 export type IncomingState = Pick<IncomingEmail, 'id' | 'status' | 'reason' | 'error' | 'topic_id' | 'post_id'>;
 
 /** The row's state, locked for this transaction; undefined when another process is working on it. */
 export const lockIncoming = (db: Kysely<DB>, id: number): Promise<IncomingState | undefined> =>
-  db.selectFrom('incoming_emails').select(['id', 'status', 'reason', 'error', 'topic_id', 'post_id']).where('id', '=', id).forUpdate().skipLocked().executeTakeFirst();
+  db.selectFrom('incoming_emails').select(STATE).where('id', '=', id).forUpdate().skipLocked().executeTakeFirst();
 
 /** An earlier decision about a message with the same Message-ID: a duplicate when its dedupe key is the same. */
 export interface EarlierDecision { id: number; post_id: number | null; dedupe_key: string }
@@ -54,7 +52,7 @@ export interface EarlierDecision { id: number; post_id: number | null; dedupe_ke
  */
 export async function lockForDecision(db: Kysely<DB>, id: number, about: { sender: string | null; messageId: string }):
   Promise<{ state: IncomingState; sender: SenderFacts | null; earlier: EarlierDecision[] } | undefined> {
-  const row = await db.selectFrom('incoming_emails').select(['id', 'status', 'reason', 'error', 'topic_id', 'post_id'])
+  const row = await db.selectFrom('incoming_emails').select(STATE)
     .select((eb) => jsonArrayFrom(eb.selectFrom('incoming_emails as earlier').select(['earlier.id', 'earlier.post_id', 'earlier.dedupe_key'])
       .where('earlier.message_id', '=', about.messageId).where('earlier.dedupe_key', 'is not', null)).as('earlier'))
     .$if(about.sender !== null, (q) => q.select(senderFactColumns(db, about.sender!)))

@@ -62,8 +62,7 @@ export async function senderRule(db: Kysely<DB>, address: string): Promise<Sende
 
 /** An account by id, as {@link SenderFacts} gives the owner's. */
 export async function senderAccount(db: Kysely<DB>, userId: number): Promise<SenderAccount | null> {
-  const row = await accounts(db).where('users.id', '=', userId).executeTakeFirst();
-  return row ? { ...row, suspendedUntil: row.suspendedUntil && new Date(row.suspendedUntil) } : null;
+  return (await accounts(db).where('users.id', '=', userId).executeTakeFirst()) ?? null;
 }
 
 const accounts = (db: Pick<QueryCreator<DB>, 'selectFrom'>) => db.selectFrom('users')
