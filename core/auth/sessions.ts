@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { userGroupIds } from '../permissions/viewer.ts';
 import type { DB } from '../db/schema.ts';
 import type { EventBus } from '../realtime/event-bus.ts';
 import type { User } from '../users/users.table.ts';
@@ -30,7 +31,7 @@ export interface SessionRow { user: User; groupIds: number[]; expiresAt: Date }
 export async function findSession(db: Kysely<DB>, id: string): Promise<SessionRow | null> {
   const row = await db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id').selectAll('users')
     .select((eb) => ['sessions.last_seen_at as session_seen', 'sessions.expires_at as session_expires',
-      sql<number[]>`array(${eb.selectFrom('group_users').select('group_users.group_id').whereRef('group_users.user_id', '=', 'users.id')})`.as('group_ids')])
+      userGroupIds(eb).as('group_ids')])
     .where('sessions.id', '=', id).where('sessions.expires_at', '>', new Date()).executeTakeFirst();
   if (!row) return null;
   const { session_seen, session_expires, group_ids, ...user } = row;

@@ -1,10 +1,10 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Work } from '../db/unit-of-work.ts';
 import type { DB } from '../db/schema.ts';
 import type { NotificationDispatch } from '../hooks/hook-types.ts';
 import type { Hooks } from '../hooks/hooks.ts';
 import type { Guardian } from '../permissions/guardian.ts';
-import { viewerFromUser, type Viewer } from '../permissions/viewer.ts';
+import { userGroupIds, viewerFromUser, type Viewer } from '../permissions/viewer.ts';
 import type { Post } from '../posts/posts.table.ts';
 import type { EventBus } from '../realtime/event-bus.ts';
 import type { Topic } from '../topics/topics.table.ts';
@@ -84,7 +84,7 @@ export class NotificationsService {
 /** The viewer a user would be, for permission checks made on their behalf (notifications, mail). */
 export async function viewerOf(db: Kysely<DB>, userId: number): Promise<Viewer | null> {
   const user = await db.selectFrom('users').select(['id', 'username', 'admin', 'moderator', 'staged'])
-    .select((eb) => sql<number[]>`array(${eb.selectFrom('group_users').select('group_users.group_id').whereRef('group_users.user_id', '=', 'users.id')})`.as('group_ids'))
+    .select((eb) => userGroupIds(eb).as('group_ids'))
     .where('id', '=', userId).executeTakeFirst();
   return user ? viewerFromUser(user, user.group_ids) : null;
 }

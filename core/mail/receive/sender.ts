@@ -1,8 +1,9 @@
 // Who sent a message. Usually From; but mailing lists and forwarders that rewrite From (DMARC)
 // keep the author in X-Original-From or Reply-To. Admins' block and allow lists apply here.
-import { sql, type Kysely, type QueryCreator } from 'kysely';
+import type { Kysely, QueryCreator } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { DB } from '../../db/schema.ts';
+import { userGroupIds } from '../../permissions/viewer.ts';
 import type { ParsedAddress, ParsedEmail } from '../parse/index.ts';
 
 export interface SenderChoice { address: string; name: string; why: string }
@@ -67,7 +68,7 @@ export async function senderAccount(db: Kysely<DB>, userId: number): Promise<Sen
 
 const accounts = (db: Pick<QueryCreator<DB>, 'selectFrom'>) => db.selectFrom('users')
   .select(['users.id', 'users.username', 'users.admin', 'users.moderator', 'users.staged', 'users.suspended_until as suspendedUntil'])
-  .select((eb) => sql<number[]>`array(${eb.selectFrom('group_users').select('group_users.group_id').whereRef('group_users.user_id', '=', 'users.id')})`.as('groupIds'));
+  .select((eb) => userGroupIds(eb).as('groupIds'));
 
 /** The sender rule that applies to an address, and the account that owns it (by any of its addresses). */
 export interface SenderFacts { rule: SenderRule | null; owner: SenderAccount | null }
