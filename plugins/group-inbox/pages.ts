@@ -47,14 +47,17 @@ export function parseAddresses(text: string): string[] {
   return addresses;
 }
 
+/** A list parameter a plugin may add (`assigned`, `status`): not one the inbox sets itself, and plain lower camel case. */
+const pluginParam = (key: string) => key !== 'filter' && key !== 'page' && key !== 'groupId' && /^[a-z][A-Za-z]{0,20}$/.test(key);
+
 /**
  * The list parameters of an inbox request besides `filter` and `page`, passed to the list for the
- * plugins that filter it (`assigned` from assign, `status` from ticket-status); anything odd-looking is dropped.
+ * plugins that filter it (`assigned` from assign, `status` from message-status); anything odd-looking is dropped.
  */
 export function listParams(query: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(query)) {
-    if (key === 'filter' || key === 'page' || key === 'groupId' || !/^[a-z][A-Za-z]{0,20}$/.test(key)) continue;
+    if (!pluginParam(key)) continue;
     if (typeof value === 'string' && /^[A-Za-z0-9_.-]{1,40}$/.test(value)) out[key] = value;
   }
   return out;
@@ -80,7 +83,7 @@ function tabCondition(filter: InboxFilter, groupId: number, userId: number) {
 
 /** Plugins' filter sets as the template shows them: each choice a link that keeps the other parameters. */
 function filterPills(sets: InboxFilterSet[], base: string, params: Record<string, string | undefined>) {
-  return sets.filter((set) => /^[a-z][A-Za-z]{0,20}$/.test(set.param) && set.param !== 'filter' && set.param !== 'page').map((set) => ({
+  return sets.filter((set) => pluginParam(set.param)).map((set) => ({
     param: set.param, label: set.label,
     choices: set.choices.map((choice) => {
       const query = new URLSearchParams(Object.entries({ ...params, [set.param]: choice.value }).filter((e): e is [string, string] => !!e[1]));
@@ -144,7 +147,7 @@ export function registerPages(ctx: Ctx): void {
       title: `${group.full_name || group.name}: messages`, nav: 'messages',
       group: { name: group.name, fullName: group.full_name }, addresses: settings?.addresses ?? [],
       tabs: repo.FILTERS.map((f) => ({ name: f, label: LABELS[f], count: data.counts[f], href: `${base}?${new URLSearchParams({ ...extra, filter: f }).toString()}`, current: f === filter })),
-      filter, inboxParams: { filter, ...extra }, pagerQuery: new URLSearchParams({ filter, ...extra }).toString(), archived: filter === 'archive', spam: filter === 'spam', topics: data.topics,
+      filter, pagerQuery: new URLSearchParams({ filter, ...extra }).toString(), archived: filter === 'archive', spam: filter === 'spam', topics: data.topics,
       bulkActions, pageIds: data.topics.map((x) => x.id).join(','), forCustomerHref: `${base}/for-customer`, page: data.page, more: data.more, emptyText: EMPTY[filter],
       actionBase: base, filterSets: filterPills(filterSets, base, { filter, ...extra }), newMessageHref: `/new-message?group=${encodeURIComponent(group.name)}`,
       settingsHref: viewer.admin ? `/admin/group-inbox/${encodeURIComponent(group.name)}` : null,
