@@ -13,6 +13,8 @@ export interface MailBenchResult {
   messages: number;
   bareRate: number;
   pipelineRate: number;
+  /** CPU this process spent per message in the pipeline run (ms), both of its own threads and the kernel's for it. */
+  cpuMsPerMessage: number;
   statuses: Record<string, number>;
   /** Heap after a full GC, in MB, every `memoryEvery` messages of the long run. */
   heapMb: number[];
@@ -45,11 +47,14 @@ export async function benchMail(engine: 'pglite' | 'postgres', messages: number,
     const receiver = app.parley.mail.receiver;
     const statuses: Record<string, number> = {};
     const pipelineStart = performance.now();
+    const cpuStart = process.cpuUsage();
     await inParallel(messages, CONCURRENCY, async (i) => {
       const outcome = await receiver.receive(raws[i], { source: 'http', envelopeRecipients: ['help@forum.test'] });
       statuses[outcome.status] = (statuses[outcome.status] ?? 0) + 1;
     });
     const pipelineRate = messages / ((performance.now() - pipelineStart) / 1000);
+    const cpu = process.cpuUsage(cpuStart);
+    const cpuMsPerMessage = (cpu.user + cpu.system) / 1000 / messages;
 
     const memoryEvery = Math.max(1, Math.floor(longRun / 5));
     const heapMb: number[] = [];
@@ -64,7 +69,7 @@ export async function benchMail(engine: 'pglite' | 'postgres', messages: number,
       await inParallel(memoryEvery, CONCURRENCY, async (i) => { await receiver.receive(mail.message(messages + done + i), { source: 'http', envelopeRecipients: ['help@forum.test'] }); });
       sample();
     }
-    return { engine, messages, bareRate, pipelineRate, statuses, heapMb, rssMb, memoryEvery };
+    return { engine, messages, bareRate, pipelineRate, cpuMsPerMessage, statuses, heapMb, rssMb, memoryEvery };
   } finally {
     await app.close();
     await database.close();

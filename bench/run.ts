@@ -37,8 +37,8 @@ if (only.includes('mail')) {
   // The pipeline's figure is PostgreSQL's (PGlite, at about a third of the speed, would take 20 minutes); PGlite only without a server.
   for (const engine of engines.includes('postgres') ? ['postgres' as const] : engines) results.push(await benchMail(engine, messages, longRun));
   printTable(`Mail pipeline: ${messages.toLocaleString('en')} mixed messages (replies, HTML, attachments, auto-replies, bounces), ${4} at a time, into the database`,
-    ['engine', 'bare mailparser msg/s', 'pipeline msg/s', '% of bare', 'outcomes'],
-    results.map((r) => [r.engine, Math.round(r.bareRate), Math.round(r.pipelineRate), `${Math.round((100 * r.pipelineRate) / r.bareRate)}%`,
+    ['engine', 'bare mailparser msg/s', 'pipeline msg/s', '% of bare', 'Parley CPU ms/msg', 'outcomes'],
+    results.map((r) => [r.engine, Math.round(r.bareRate), Math.round(r.pipelineRate), `${Math.round((100 * r.pipelineRate) / r.bareRate)}%`, r.cpuMsPerMessage.toFixed(2),
       Object.entries(r.statuses).map(([k, v]) => `${k} ${v}`).join(', ')]));
   printTable(`Mail pipeline memory: heap after a full GC (RSS), every ${results[0]?.memoryEvery.toLocaleString('en')} messages of ${longRun.toLocaleString('en')} more`,
     ['engine', ...(results[0]?.heapMb.map((_, i) => `after ${(i * (results[0]?.memoryEvery ?? 0)).toLocaleString('en')}`) ?? [])],

@@ -1,0 +1,11 @@
+import net from 'node:net';
+import { benchMail } from '../mail-pipeline.ts';
+const P = net.Socket.prototype as any;
+const stats = { writev: 0, write: 0, bytes: 0, ns: 0n, big: 0 };
+const ow = P._writev, o1 = P._write;
+P._writev = function (chunks: any[], cb: any) { const t = process.hrtime.bigint(); let b = 0; for (const c of chunks) b += c.chunk.length; stats.writev++; stats.bytes += b; if (b > 65536) stats.big++; const r = ow.call(this, chunks, cb); stats.ns += process.hrtime.bigint() - t; return r; };
+P._write = function (chunk: any, enc: any, cb: any) { const t = process.hrtime.bigint(); stats.write++; stats.bytes += chunk.length; if (chunk.length > 65536) stats.big++; const r = o1.call(this, chunk, enc, cb); stats.ns += process.hrtime.bigint() - t; return r; };
+const n = Number(process.env.N ?? 2000);
+const r = await benchMail('postgres', n, 0);
+console.log(JSON.stringify({ pipe: Math.round(r.pipelineRate), perMsg: { writev: stats.writev / n, write: stats.write / n, kb: stats.bytes / n / 1024, ms: Number(stats.ns) / 1e6 / n, big: stats.big / n } }));
+process.exit(0);

@@ -1,0 +1,13 @@
+import net from 'node:net';
+import { benchMail } from '../mail-pipeline.ts';
+const P = net.Socket.prototype as any;
+const buckets = new Map<string, { n: number; ns: bigint; bytes: number }>();
+const rec = (b: number, ns: bigint) => { const k = b < 1024 ? '<1K' : b < 8192 ? '<8K' : b < 65536 ? '<64K' : '>=64K'; const e = buckets.get(k) ?? { n: 0, ns: 0n, bytes: 0 }; e.n++; e.ns += ns; e.bytes += b; buckets.set(k, e); };
+const ow = P._writev, o1 = P._write;
+P._writev = function (chunks: any[], cb: any) { const t = process.hrtime.bigint(); let b = 0; for (const c of chunks) b += c.chunk.length; const r = ow.call(this, chunks, cb); rec(b, process.hrtime.bigint() - t); return r; };
+P._write = function (chunk: any, enc: any, cb: any) { const t = process.hrtime.bigint(); const r = o1.call(this, chunk, enc, cb); rec(chunk.length, process.hrtime.bigint() - t); return r; };
+const n = Number(process.env.N ?? 2000);
+const r = await benchMail('postgres', n, 0);
+console.log('pipe', Math.round(r.pipelineRate));
+for (const [k, e] of buckets) console.log(k, 'calls/msg', (e.n / n).toFixed(2), 'µs/call', (Number(e.ns) / 1000 / e.n).toFixed(0), 'ms/msg', (Number(e.ns) / 1e6 / n).toFixed(3), 'KB/call', (e.bytes / e.n / 1024).toFixed(1));
+process.exit(0);
