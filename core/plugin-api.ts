@@ -40,4 +40,4 @@ export { cook } from './posts/cook.ts';
 /** Schema builders for typed settings and route schemas. */
 export { Type, type Static } from '@sinclair/typebox';
 /** kysely's `sql` tag and types, for the plugin's own queries and migrations. */
-export { sql, type Kysely, type Generated, type Selectable, type Insertable, type SqlBool, type RawBuilder } from 'kysely';
+export { sql, type Kysely, type Generated, type Selectable, type Insertable, type SqlBool, type RawBuilder, type Expression } from 'kysely';

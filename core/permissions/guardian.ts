@@ -1,4 +1,4 @@
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import { expressionBuilder, sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { notFound } from '../errors.ts';
 import type { PostPredicate, TopicPredicate, TopicScope, VisibilityRules } from '../hooks/hook-types.ts';
@@ -49,6 +49,20 @@ export class Guardian {
     const visible = await this.topicPredicate(viewer);
     const rows = await db.selectFrom('topics').select('id').where('id', 'in', topicIds).where(visible).execute();
     return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * The newest post number the viewer may count in a `topics` row, for read and unread state: the
+   * public counter, or past it the newest post (a whisper, a staff-only action) the viewer may see.
+   * So a whisper is unread for whoever may read it (staff, a message's team) and for nobody else.
+   * Only topics whose newest posts are hidden from some viewers look any further than the row.
+   */
+  async countedPostNumber(viewer: Viewer): Promise<Expression<number>> {
+    const postOk = await this.postPredicate(viewer);
+    return sql<number>`(case when topics.highest_staff_post_number > topics.highest_post_number
+      then coalesce((select max(posts.post_number) from posts where posts.topic_id = topics.id and posts.post_number > topics.highest_post_number
+        and ${postOk(expressionBuilder<DB, 'posts' | 'topics'>())}), topics.highest_post_number)
+      else topics.highest_post_number end)`;
   }
 
   async canSeePost(db: Kysely<DB>, viewer: Viewer, postId: number): Promise<boolean> {
@@ -116,7 +130,7 @@ export function baseTopicRules(viewer: Viewer, scope: TopicScope = {}): Visibili
 export function basePostRules(viewer: Viewer): VisibilityRules<PostPredicate> {
   if (isStaff(viewer)) return { grants: [() => sql<SqlBool>`true`], restrictions: [] };
   return {
-    grants: [(eb) => eb('posts.post_type', '!=', PostType.whisper)],
+    grants: [(eb) => eb('posts.post_type', '!=', sql.lit(PostType.whisper))],
     restrictions: [(eb) => eb('posts.deleted_at', 'is not', null)],
   };
 }

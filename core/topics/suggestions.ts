@@ -3,7 +3,7 @@ import type { DB } from '../db/schema.ts';
 import type { Hooks } from '../hooks/hooks.ts';
 import type { Guardian } from '../permissions/guardian.ts';
 import type { Viewer } from '../permissions/viewer.ts';
-import { TOPIC_COLUMNS } from './topics.repo.ts';
+import { TOPIC_COLUMNS, countersFor } from './topics.repo.ts';
 import type { Topic } from './topics.table.ts';
 
 export interface Suggestion { topic: Topic; reason: string }
@@ -34,6 +34,6 @@ export class Suggestions {
     if (kept.length === 0) return [];
     const rows = await db.selectFrom('topics').select(TOPIC_COLUMNS).where('id', 'in', kept).execute();
     const byId = new Map(rows.map((r) => [r.id, r]));
-    return kept.map((id) => ({ topic: byId.get(id)!, reason: proposed.find((s) => s.topicId === id)!.reason }));
+    return kept.map((id) => ({ topic: countersFor(viewer, byId.get(id)!), reason: proposed.find((s) => s.topicId === id)!.reason }));
   }
 }

@@ -5,7 +5,7 @@ import type { TopicListName, TopicPredicate } from '../hooks/hook-types.ts';
 import type { Archetype } from './topics.table.ts';
 import type { Hooks } from '../hooks/hooks.ts';
 import type { Guardian } from '../permissions/guardian.ts';
-import { isStaff, type Viewer } from '../permissions/viewer.ts';
+import type { Viewer } from '../permissions/viewer.ts';
 
 export const PER_PAGE = 30;
 const LITERAL_OFFSET_PAGES = 5;
@@ -47,7 +47,7 @@ export class TopicLists {
    */
   async listJson(viewer: Viewer, req: ListRequest): Promise<string> {
     const { db, hooks, guardian } = this.deps;
-    const visible = await guardian.topicPredicate(viewer, { archetype: req.archetype });
+    const [visible, counted] = await Promise.all([guardian.topicPredicate(viewer, { archetype: req.archetype }), guardian.countedPostNumber(viewer)]);
     const extra = await hooks.filter('topic-list-query', [], { viewer, list: req.list, params: req.params ?? {} });
     const page = Math.max(0, Math.floor(req.page ?? 0));
     const eb = expressionBuilder<DB, 'topics'>();
@@ -65,7 +65,7 @@ export class TopicLists {
     const rows = await executePrepared(db, sql<{ body: string }>`select '{"topics":[' || coalesce(string_agg(p.item, ',' order by p.n) filter (where p.n <= ${sql.lit(PER_PAGE)}), '')
       || '],"page":' || ${sql.lit(String(page))} || ',"more":' || (count(*) > ${sql.lit(PER_PAGE)})::text || '}' as body
       from (select row_number() over (order by t.bumped_at desc, t.id desc) as n, ${ITEM} as item
-        from (select ${isStaff(viewer) ? STAFF_COLUMNS : COLUMNS} from topics
+        from (select topics.id, topics.bumped_at, topics.list_item, ${counted} as highest_post_number, tu.last_read_post_number from topics
           left join topic_users tu on tu.topic_id = topics.id and tu.user_id = ${viewer.id ?? -1}
           where topics.archetype = ${sql.lit(req.archetype)} and ${condition}
           order by topics.bumped_at desc, topics.id desc limit ${sql.lit(PER_PAGE + 1)} offset ${offset}) t) p`);
@@ -99,15 +99,11 @@ export const listOf = {
 const DATE_KEYS = new Set(['createdAt', 'bumpedAt', 'lastPostedAt']);
 
 /**
- * A page row: the topic's ready list item (the same for everyone, kept by a trigger: see the
- * migration topic_list_items) and the viewer's own part. Staff count whispers in the highest post
- * number, everyone else does not.
+ * One list row in the API's shape (TopicListItemSchema): the topic's ready list item (the same for
+ * everyone, kept by a trigger: see the migration topic_list_items), closed with the viewer's own
+ * part: the newest post number they may count (whispers count only for those who may read them,
+ * `Guardian.countedPostNumber`) and their read state. `t` is a row of the page.
  */
-const columnsWith = (highest: string) => sql.raw(`topics.id, topics.bumped_at, topics.list_item, topics.${highest} as highest_post_number, tu.last_read_post_number`);
-const COLUMNS = columnsWith('highest_post_number');
-const STAFF_COLUMNS = columnsWith('highest_staff_post_number');
-
-/** One list row in the API's shape (TopicListItemSchema): the ready item, closed with the viewer's read state. `t` is a row of the page. */
 const ITEM = sql.raw(`t.list_item || ',"highestPostNumber":' || t.highest_post_number
   || ',"lastReadPostNumber":' || coalesce(t.last_read_post_number::text, 'null')
   || ',"unreadCount":' || case when t.last_read_post_number is null then 0 else greatest(0, t.highest_post_number - t.last_read_post_number) end

@@ -1,11 +1,15 @@
 import { sql, type Kysely, type QueryCreator } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { isStaff, type Viewer } from '../permissions/viewer.ts';
 import type { Topic } from './topics.table.ts';
 
 export const TOPIC_COLUMNS = ['topics.id', 'topics.title', 'topics.slug', 'topics.archetype', 'topics.category_id', 'topics.user_id',
   'topics.closed', 'topics.archived', 'topics.visible', 'topics.excerpt', 'topics.created_at', 'topics.bumped_at', 'topics.last_posted_at',
   'topics.last_post_user_id', 'topics.posts_count', 'topics.highest_post_number', 'topics.highest_staff_post_number',
   'topics.deleted_at', 'topics.deleted_by_id'] as const;
+
+/** A topic row as the viewer gets it: to anyone but staff, counters that leave whispers out (not even their number shows). */
+export const countersFor = (viewer: Viewer, topic: Topic): Topic => (isStaff(viewer) ? topic : { ...topic, highest_staff_post_number: topic.highest_post_number });
 
 export const findTopic = (db: Kysely<DB>, id: number): Promise<Topic | undefined> =>
   db.selectFrom('topics').select(TOPIC_COLUMNS).where('id', '=', id).executeTakeFirst();

@@ -94,7 +94,7 @@ export class TopicsService {
     const state = viewer.id === null ? undefined : await db.selectFrom('topic_users').select(['last_read_post_number', 'notification_level'])
       .where('user_id', '=', viewer.id).where('topic_id', '=', topicId).executeTakeFirst();
     return {
-      topic: isStaff(viewer) ? topic : publicCounters(topic),
+      topic: repo.countersFor(viewer, topic),
       posts, participants: { userIds, groupIds },
       readState: viewer.id === null ? null : { lastReadPostNumber: state?.last_read_post_number ?? 0, notificationLevel: state?.notification_level ?? 1 },
     };
@@ -198,11 +198,6 @@ export class TopicsService {
     }
     return [...new Set([...byName.map((g) => g.id), ...(input.groupIds ?? [])])];
   }
-}
-
-/** Non-staff see counters that leave whispers out. */
-function publicCounters(topic: Topic): Topic {
-  return { ...topic, highest_staff_post_number: topic.highest_post_number };
 }
 
 function validTitle(title: string, lenient = false): string {

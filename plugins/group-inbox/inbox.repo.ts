@@ -1,4 +1,4 @@
-import { sql, type Generated, type Kysely } from '../../core/plugin-api.ts';
+import { sql, type Expression, type Generated, type Kysely } from '../../core/plugin-api.ts';
 
 export interface GroupInboxTables {
   group_inbox_settings: {
@@ -214,7 +214,7 @@ export type InboxFilter = 'inbox' | 'new' | 'unread' | 'archive' | 'spam';
 export const FILTERS: InboxFilter[] = ['inbox', 'new', 'unread', 'archive', 'spam'];
 
 /** How many messages of the group each filter holds for this member (only those they may see: `visibleIds`). Spam counts only in Spam. */
-export async function filterCounts(db: InboxDb, groupId: number, userId: number): Promise<Record<InboxFilter, number>> {
+export async function filterCounts(db: InboxDb, groupId: number, userId: number, counted: Expression<number>): Promise<Record<InboxFilter, number>> {
   const row = await db.selectFrom('topics')
     .innerJoin('topic_allowed_groups as g', (j) => j.onRef('g.topic_id', '=', 'topics.id').on('g.group_id', '=', groupId))
     .leftJoin('group_inbox_archived as a', (j) => j.onRef('a.topic_id', '=', 'topics.id').on('a.group_id', '=', groupId))
@@ -223,7 +223,7 @@ export async function filterCounts(db: InboxDb, groupId: number, userId: number)
     .select((eb) => [
       eb.fn.countAll<string>().filterWhere((w) => w.and([w('a.topic_id', 'is', null), w('s.topic_id', 'is', null)])).as('inbox'),
       eb.fn.countAll<string>().filterWhere((w) => w.and([w('a.topic_id', 'is', null), w('s.topic_id', 'is', null), w('tu.topic_id', 'is', null)])).as('new'),
-      eb.fn.countAll<string>().filterWhere((w) => w.and([w('a.topic_id', 'is', null), w('s.topic_id', 'is', null), w('tu.last_read_post_number', '<', w.ref('topics.highest_post_number'))])).as('unread'),
+      eb.fn.countAll<string>().filterWhere((w) => w.and([w('a.topic_id', 'is', null), w('s.topic_id', 'is', null), w('tu.last_read_post_number', '<', counted)])).as('unread'),
       eb.fn.countAll<string>().filterWhere((w) => w.and([w('a.topic_id', 'is not', null), w('s.topic_id', 'is', null)])).as('archive'),
       eb.fn.countAll<string>().filterWhere('s.topic_id', 'is not', null).as('spam'),
     ])

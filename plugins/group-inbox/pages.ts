@@ -1,7 +1,7 @@
 // The group inbox in the browser and the API: `/g/NAME/messages` with Inbox, New, Unread and
 // Archive, archiving, and the inbox settings admins edit beside the group's own.
 import { readFileSync } from 'node:fs';
-import { ParleyError, Type, badInput, sql, type SqlBool, notFound, requireAdmin, requireUser, type FastifyReply, type FastifyRequest, type PluginContext, type Viewer } from '../../core/plugin-api.ts';
+import { ParleyError, Type, badInput, sql, type SqlBool, type Expression, notFound, requireAdmin, requireUser, type FastifyReply, type FastifyRequest, type PluginContext, type Viewer } from '../../core/plugin-api.ts';
 import { registerActions } from './actions.ts';
 import * as repo from './inbox.repo.ts';
 import type { InboxFilterSet } from './hooks.ts';
@@ -65,10 +65,11 @@ export function listParams(query: Record<string, unknown>): Record<string, strin
 
 /**
  * The messages a tab holds, as a condition over `topics`. Read state is the viewer's own: "new" is
- * never opened, "unread" has posts past where they stopped. Spam is in no other tab: not in the
- * inbox, not in the archive.
+ * never opened, "unread" has posts past where they stopped, up to the newest they may count
+ * (`counted`, the guardian's: a colleague's whisper is unread for the team). Spam is in no other
+ * tab: not in the inbox, not in the archive.
  */
-function tabCondition(filter: InboxFilter, groupId: number, userId: number) {
+function tabCondition(filter: InboxFilter, groupId: number, userId: number, counted: Expression<number>) {
   const archived = sql<SqlBool>`exists (select 1 from group_inbox_archived a where a.topic_id = topics.id and a.group_id = ${groupId})`;
   const spam = sql<SqlBool>`exists (select 1 from group_inbox_spam s where s.topic_id = topics.id and s.group_id = ${groupId})`;
   const open = sql<SqlBool>`not ${archived} and not ${spam}`;
@@ -76,7 +77,7 @@ function tabCondition(filter: InboxFilter, groupId: number, userId: number) {
     inbox: open,
     archive: sql<SqlBool>`${archived} and not ${spam}`,
     new: sql<SqlBool>`${open} and not exists (select 1 from topic_users tu where tu.topic_id = topics.id and tu.user_id = ${userId})`,
-    unread: sql<SqlBool>`${open} and exists (select 1 from topic_users tu where tu.topic_id = topics.id and tu.user_id = ${userId} and tu.last_read_post_number < topics.highest_post_number)`,
+    unread: sql<SqlBool>`${open} and exists (select 1 from topic_users tu where tu.topic_id = topics.id and tu.user_id = ${userId} and tu.last_read_post_number < ${counted})`,
     spam,
   }[filter];
 }
@@ -94,9 +95,9 @@ function filterPills(sets: InboxFilterSet[], base: string, params: Record<string
 }
 
 /** The group's live messages in a tab, as a condition over `topics` that stands alone (for counting). */
-const groupTab = (filter: InboxFilter, groupId: number, userId: number) => sql<SqlBool>`(topics.archetype = 'private_message' and topics.deleted_at is null
+const groupTab = (filter: InboxFilter, groupId: number, userId: number, counted: Expression<number>) => sql<SqlBool>`(topics.archetype = 'private_message' and topics.deleted_at is null
   and exists (select 1 from topic_allowed_groups tab_g where tab_g.topic_id = topics.id and tab_g.group_id = ${groupId})
-  and ${tabCondition(filter, groupId, userId)})`;
+  and ${tabCondition(filter, groupId, userId, counted)})`;
 
 export function registerPages(ctx: Ctx): void {
   const db = ctx.db as unknown as InboxDb;
@@ -119,15 +120,15 @@ export function registerPages(ctx: Ctx): void {
   async function page(viewer: Viewer & { id: number }, groupId: number, filter: InboxFilter, pageNo: number, extra: Record<string, string | undefined> = {}) {
     const [list, counts] = await Promise.all([
       ctx.forum.lists.group(viewer, groupId, pageNo, { ...extra, filter }),
-      repo.filterCounts(db, groupId, viewer.id),
+      repo.filterCounts(db, groupId, viewer.id, await ctx.guardian.countedPostNumber(viewer)),
     ]);
     return { ...list, counts };
   }
 
   // Which messages each filter holds, on top of what the viewer may see (the guardian's part).
-  ctx.hooks.onFilter('topic-list-query', (conditions, { viewer, list, params }) => {
+  ctx.hooks.onFilter('topic-list-query', async (conditions, { viewer, list, params }) => {
     if (list !== 'group' || !params.filter || !params.groupId) return conditions;
-    const state = tabCondition(parseFilter(params.filter), Number(params.groupId), viewer.id ?? -1);
+    const state = tabCondition(parseFilter(params.filter), Number(params.groupId), viewer.id ?? -1, await ctx.guardian.countedPostNumber(viewer));
     return [...conditions, () => state];
   });
 
@@ -138,9 +139,10 @@ export function registerPages(ctx: Ctx): void {
     const filter = parseFilter(req.query.filter);
     const pageNo = Math.max(0, Math.min(10_000, Math.floor(Number(req.query.page ?? 0)) || 0));
     const extra = listParams(req.query);
+    const counted = await ctx.guardian.countedPostNumber(viewer);
     const [data, settings, bulkActions, filterSets] = await Promise.all([
       page(viewer, group.id, filter, pageNo, extra), repo.settingsOf(db, group.id), bulkBar(viewer, group, filter),
-      ctx.hooks.filter('inbox-filter-sets', [], { viewer, group, filter, inTab: groupTab(filter, group.id, viewer.id) }),
+      ctx.hooks.filter('inbox-filter-sets', [], { viewer, group, filter, inTab: groupTab(filter, group.id, viewer.id, counted) }),
     ]);
     const base = `/g/${encodeURIComponent(group.name)}/messages`;
     return ctx.web.page(req, reply, 'inbox', {

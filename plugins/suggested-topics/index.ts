@@ -25,11 +25,12 @@ export default definePlugin<typeof SuggestedTopicsSettings>({
 
     /** Topics matching `where`, newest activity first, with the viewer's read state deciding new/unread. */
     const candidates = async (viewer: Viewer, topic: Topic, archetype: 'regular' | 'private_message', where: ReturnType<typeof sql<boolean>>, limit: number) => {
+      const counted = await ctx.guardian.countedPostNumber(viewer);
       const rows = await sql<{ id: number; state: 'new' | 'unread' | 'read' }>`
-        select t.id, case when tu.topic_id is null then 'new' when tu.last_read_post_number < t.highest_post_number then 'unread' else 'read' end as state
-        from topics t left join topic_users tu on tu.topic_id = t.id and tu.user_id = ${viewer.id ?? -1}
-        where t.archetype = ${archetype} and t.id <> ${topic.id} and t.deleted_at is null and ${where}
-        order by t.bumped_at desc, t.id desc limit ${pool(limit)}`.execute(db);
+        select topics.id, case when tu.topic_id is null then 'new' when tu.last_read_post_number < ${counted} then 'unread' else 'read' end as state
+        from topics left join topic_users tu on tu.topic_id = topics.id and tu.user_id = ${viewer.id ?? -1}
+        where topics.archetype = ${archetype} and topics.id <> ${topic.id} and topics.deleted_at is null and ${where}
+        order by topics.bumped_at desc, topics.id desc limit ${pool(limit)}`.execute(db);
       return rows.rows;
     };
 
@@ -46,18 +47,18 @@ export default definePlugin<typeof SuggestedTopicsSettings>({
       if (topic.archetype === 'private_message') {
         const groups = (await db.selectFrom('topic_allowed_groups').select('group_id').where('topic_id', '=', topic.id).execute()).map((g) => g.group_id);
         if (topic.user_id !== null) {
-          const sameSender = await candidates(viewer, topic, 'private_message', sql<boolean>`t.user_id = ${topic.user_id}`, n);
+          const sameSender = await candidates(viewer, topic, 'private_message', sql<boolean>`topics.user_id = ${topic.user_id}`, n);
           add(sameSender.map((r) => r.id), 'from the same person');
         }
         if (groups.length) {
-          const inbox = await candidates(viewer, topic, 'private_message', sql<boolean>`exists (select 1 from topic_allowed_groups g where g.topic_id = t.id and g.group_id = any(${groups}::int[]))`, n);
+          const inbox = await candidates(viewer, topic, 'private_message', sql<boolean>`exists (select 1 from topic_allowed_groups g where g.topic_id = topics.id and g.group_id = any(${groups}::int[]))`, n);
           add(inbox.filter((r) => r.state === 'new').map((r) => r.id), 'new in this inbox');
           add(inbox.filter((r) => r.state === 'unread').map((r) => r.id), 'unread in this inbox');
         }
         return visibleFirst(viewer, out, n);
       }
       if (topic.category_id === null) return visibleFirst(viewer, out, n);
-      const inCategory = await candidates(viewer, topic, 'regular', sql<boolean>`t.category_id = ${topic.category_id}`, n);
+      const inCategory = await candidates(viewer, topic, 'regular', sql<boolean>`topics.category_id = ${topic.category_id}`, n);
       add(inCategory.filter((r) => r.state === 'new').map((r) => r.id), 'new in this category');
       add(inCategory.filter((r) => r.state === 'unread').map((r) => r.id), 'unread in this category');
       add(inCategory.map((r) => r.id), 'recent in this category');

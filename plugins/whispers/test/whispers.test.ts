@@ -3,13 +3,14 @@ import { testApp } from '../../../test/helpers/app.ts';
 import { rawMail } from '../../../test/helpers/mail.ts';
 import groupInbox from '../../group-inbox/index.ts';
 import stagedAccounts from '../../staged-accounts/index.ts';
+import suggestedTopics from '../../suggested-topics/index.ts';
 import whispers from '../index.ts';
 
 const SECRET = 'zanzibar';
 
 /** The support inbox with a customer's message, a member (alice), a moderator, a customer with an account, and an outsider. */
 async function setup(t: Test) {
-  const h = await testApp({ plugins: [stagedAccounts, groupInbox, whispers], config: { baseUrl: 'http://forum.test' } });
+  const h = await testApp({ plugins: [stagedAccounts, groupInbox, whispers, suggestedTopics], config: { baseUrl: 'http://forum.test' } });
   t.teardown(() => h.close());
   const admin = await h.user('admin', { admin: true });
   const alice = await h.user('alice');
@@ -60,6 +61,40 @@ t.test('a member of the message\'s group whispers; the customer sees no trace of
   t.match(page.body, /class="post whisper"/, 'whispers render distinctly');
   t.match(page.body, /data-whisper-toggle/, 'the composer has a whisper toggle for the member');
   t.notMatch((await carol.get(`/t/x/${topicId}`)).body, /data-whisper-toggle/, 'and none for the customer');
+});
+
+t.test('a colleague\'s whisper is unread for the team, in every list, and never for the customer', async (t) => {
+  const { h, admin, alice, carol, topicId } = await setup(t);
+  const bob = await h.user('bob');
+  await h.core.services.groups.addMembers(await h.core.services.users.viewerFor(admin.user!), 'support', ['bob']);
+  const receive = (from: string, messageId: string, subject: string) => h.core.mail.receiver.receive(rawMail({ from, to: 'support@forum.test', messageId, subject }), { source: 'http', envelopeRecipients: ['support@forum.test'] });
+  const second = await receive('dave@other.test', 'w2@other.test', 'Where is my refund');
+  const third = await receive('carol@customer.test', 'w3@customer.test', 'One more thing');
+  for (const id of [topicId, second.topicId!]) {
+    t.equal((await bob.put(`/api/t/${id}/read`, { postNumber: 1 })).statusCode, 200);
+    t.equal((await admin.put(`/api/t/${id}/read`, { postNumber: 1 })).statusCode, 200);
+  }
+  const rowOf = (list: { topics: { id: number; unreadCount: number; highestPostNumber: number }[] }, id: number) => list.topics.find((x) => x.id === id)!;
+  t.equal((await bob.json('/api/group-inbox/support')).counts.unread, 0, 'bob has read both messages');
+
+  const whisper = (await alice.post(`/api/t/${topicId}/posts`, { raw: `Careful, the ${SECRET} account`, whisper: true })).json().post;
+  const inbox = await bob.json('/api/group-inbox/support');
+  t.equal(inbox.counts.unread, 1, 'the Unread tab counts the message with the whisper');
+  t.same({ unread: rowOf(inbox, topicId).unreadCount, highest: rowOf(inbox, topicId).highestPostNumber }, { unread: 1, highest: whisper.post_number }, 'its row has one unread post');
+  t.same((await bob.json('/api/group-inbox/support?filter=unread')).topics.map((x: { id: number }) => x.id), [topicId], 'and the Unread tab holds it');
+  t.equal(rowOf(await admin.json('/api/group-inbox/support'), topicId).unreadCount, 1, 'staff count it too');
+  t.equal(rowOf(await alice.json('/api/group-inbox/support'), topicId).unreadCount, 0, 'its author has read it');
+  const suggested = (await bob.json(`/api/t/${second.topicId}/suggested`)).suggested as { topic: { id: number; highest_staff_post_number: number }; reason: string }[];
+  t.same(suggested.filter((s) => s.topic.id === topicId).map((s) => s.reason), ['unread in this inbox'], 'suggestions under another message offer it as unread');
+
+  const mine = await carol.json('/api/messages/inbox');
+  t.same({ unread: rowOf(mine, topicId).unreadCount, highest: rowOf(mine, topicId).highestPostNumber }, { unread: 0, highest: 1 }, 'for the customer nothing is unread, and the whisper\'s number shows nowhere');
+  const hers = (await carol.json(`/api/t/${third.topicId}/suggested`)).suggested as { topic: { id: number; highest_staff_post_number: number }; reason: string }[];
+  t.same(hers.map((s) => [s.topic.id, s.reason, s.topic.highest_staff_post_number]), [[topicId, 'from the same person', 1]], 'nor in her suggestions');
+
+  t.equal((await bob.put(`/api/t/${topicId}/read`, { postNumber: whisper.post_number })).statusCode, 200);
+  t.equal((await bob.json('/api/group-inbox/support')).counts.unread, 0, 'read, it leaves the Unread tab');
+  t.equal(rowOf(await bob.json('/api/group-inbox/support'), topicId).unreadCount, 0);
 });
 
 t.test('who may whisper, and a reply to a whisper', async (t) => {
