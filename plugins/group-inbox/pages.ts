@@ -117,10 +117,11 @@ export function registerPages(ctx: Ctx): void {
   const bulkBar = registerActions(ctx, db, inboxGroup);
 
   /** `extra`: further list parameters other plugins read (`assigned`, from the assign plugin). */
-  async function page(viewer: Viewer & { id: number }, groupId: number, filter: InboxFilter, pageNo: number, extra: Record<string, string | undefined> = {}) {
+  /** `counted`: the guardian's newest post number the viewer may count (`countedPostNumber`), asked once per request. */
+  async function page(viewer: Viewer & { id: number }, groupId: number, filter: InboxFilter, pageNo: number, extra: Record<string, string | undefined>, counted: Expression<number>) {
     const [list, counts] = await Promise.all([
       ctx.forum.lists.group(viewer, groupId, pageNo, { ...extra, filter }),
-      repo.filterCounts(db, groupId, viewer.id, await ctx.guardian.countedPostNumber(viewer)),
+      repo.filterCounts(db, groupId, viewer.id, counted),
     ]);
     return { ...list, counts };
   }
@@ -141,7 +142,7 @@ export function registerPages(ctx: Ctx): void {
     const extra = listParams(req.query);
     const counted = await ctx.guardian.countedPostNumber(viewer);
     const [data, settings, bulkActions, filterSets] = await Promise.all([
-      page(viewer, group.id, filter, pageNo, extra), repo.settingsOf(db, group.id), bulkBar(viewer, group, filter),
+      page(viewer, group.id, filter, pageNo, extra, counted), repo.settingsOf(db, group.id), bulkBar(viewer, group, filter),
       ctx.hooks.filter('inbox-filter-sets', [], { viewer, group, filter, inTab: groupTab(filter, group.id, viewer.id, counted) }),
     ]);
     const base = `/g/${encodeURIComponent(group.name)}/messages`;
@@ -187,7 +188,7 @@ export function registerPages(ctx: Ctx): void {
   }, async (req) => {
     const viewer = requireUser(req);
     const group = await inboxGroup(viewer, req.params.name);
-    return page(viewer, group.id, parseFilter(req.query.filter), req.query.page ?? 0, listParams(req.query as Record<string, unknown>));
+    return page(viewer, group.id, parseFilter(req.query.filter), req.query.page ?? 0, listParams(req.query as Record<string, unknown>), await ctx.guardian.countedPostNumber(viewer));
   });
 
   ctx.http.put<{ Params: { name: string; topicId: number }; Body: { archived: boolean } }>('/api/group-inbox/:name/messages/:topicId', {

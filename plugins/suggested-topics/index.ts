@@ -1,4 +1,4 @@
-import { definePlugin, sql, Type, type SuggestedTopic, type Static, type Topic, type Viewer } from '../../core/plugin-api.ts';
+import { definePlugin, sql, Type, type SuggestedTopic, type Static, type Expression, type Topic, type Viewer } from '../../core/plugin-api.ts';
 
 /**
  * suggested-topics: what to read next, under a topic. Under a group message: the same customer's
@@ -24,8 +24,7 @@ export default definePlugin<typeof SuggestedTopicsSettings>({
     const pool = (limit: number) => Math.min(60, limit * 3);
 
     /** Topics matching `where`, newest activity first, with the viewer's read state deciding new/unread. */
-    const candidates = async (viewer: Viewer, topic: Topic, archetype: 'regular' | 'private_message', where: ReturnType<typeof sql<boolean>>, limit: number) => {
-      const counted = await ctx.guardian.countedPostNumber(viewer);
+    const candidates = async (viewer: Viewer, counted: Expression<number>, topic: Topic, archetype: 'regular' | 'private_message', where: ReturnType<typeof sql<boolean>>, limit: number) => {
       const rows = await sql<{ id: number; state: 'new' | 'unread' | 'read' }>`
         select topics.id, case when tu.topic_id is null then 'new' when tu.last_read_post_number < ${counted} then 'unread' else 'read' end as state
         from topics left join topic_users tu on tu.topic_id = topics.id and tu.user_id = ${viewer.id ?? -1}
@@ -42,23 +41,24 @@ export default definePlugin<typeof SuggestedTopicsSettings>({
 
     ctx.hooks.onFilter('topic-suggestions', async (proposed, { viewer, topic, limit }) => {
       const n = Math.min(limit, ctx.settings.get().limit);
+      const counted = await ctx.guardian.countedPostNumber(viewer);
       const out: SuggestedTopic[] = [...proposed];
       const add = (ids: number[], reason: string) => { for (const id of ids) if (!out.some((s) => s.topicId === id)) out.push({ topicId: id, reason }); };
       if (topic.archetype === 'private_message') {
         const groups = (await db.selectFrom('topic_allowed_groups').select('group_id').where('topic_id', '=', topic.id).execute()).map((g) => g.group_id);
         if (topic.user_id !== null) {
-          const sameSender = await candidates(viewer, topic, 'private_message', sql<boolean>`topics.user_id = ${topic.user_id}`, n);
+          const sameSender = await candidates(viewer, counted, topic, 'private_message', sql<boolean>`topics.user_id = ${topic.user_id}`, n);
           add(sameSender.map((r) => r.id), 'from the same person');
         }
         if (groups.length) {
-          const inbox = await candidates(viewer, topic, 'private_message', sql<boolean>`exists (select 1 from topic_allowed_groups g where g.topic_id = topics.id and g.group_id = any(${groups}::int[]))`, n);
+          const inbox = await candidates(viewer, counted, topic, 'private_message', sql<boolean>`exists (select 1 from topic_allowed_groups g where g.topic_id = topics.id and g.group_id = any(${groups}::int[]))`, n);
           add(inbox.filter((r) => r.state === 'new').map((r) => r.id), 'new in this inbox');
           add(inbox.filter((r) => r.state === 'unread').map((r) => r.id), 'unread in this inbox');
         }
         return visibleFirst(viewer, out, n);
       }
       if (topic.category_id === null) return visibleFirst(viewer, out, n);
-      const inCategory = await candidates(viewer, topic, 'regular', sql<boolean>`topics.category_id = ${topic.category_id}`, n);
+      const inCategory = await candidates(viewer, counted, topic, 'regular', sql<boolean>`topics.category_id = ${topic.category_id}`, n);
       add(inCategory.filter((r) => r.state === 'new').map((r) => r.id), 'new in this category');
       add(inCategory.filter((r) => r.state === 'unread').map((r) => r.id), 'unread in this category');
       add(inCategory.map((r) => r.id), 'recent in this category');
